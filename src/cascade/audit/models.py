@@ -1,0 +1,56 @@
+from django.db import models
+
+from cascade.core import clock
+from cascade.orgs.models import Member, OrgScoped
+
+
+class EventKind(models.TextChoices):
+    ORGANISATION_CREATED = "organisation.created"
+    ORGANISATION_SETTINGS_CHANGED = "organisation.settings_changed"
+    MEMBER_ADDED = "member.added"
+    MEMBER_CHANGED = "member.changed"
+    TEAM_CREATED = "team.created"
+    TEAM_CHANGED = "team.changed"
+    PERIOD_CREATED = "period.created"
+    GOAL_CREATED = "goal.created"
+    GOAL_CHANGED = "goal.changed"
+    GOAL_ACTIVATED = "goal.activated"
+    GOAL_CLOSED = "goal.closed"
+    GOAL_REOPENED = "goal.reopened"
+    GOAL_ARCHIVED = "goal.archived"
+    GOAL_RESTORED = "goal.restored"
+    KEY_RESULT_ADDED = "key_result.added"
+    KEY_RESULT_CHANGED = "key_result.changed"
+    KEY_RESULT_REMOVED = "key_result.removed"
+    CHECKED_IN = "key_result.checked_in"
+    GOAL_ALIGNED = "contribution.added"
+    CONTRIBUTION_WEIGHT_CHANGED = "contribution.weight_changed"
+    CONTRIBUTION_REMOVED = "contribution.removed"
+    PROGRESS_REPAIRED = "progress.repaired"
+
+
+class AuditEvent(OrgScoped):
+    """Who did what, when. ``goal`` is set for everything that happened to a goal or its parts,
+    so a goal's audit trail is one indexed query."""
+
+    actor = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
+    goal = models.ForeignKey(
+        "goals.Goal", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["goal", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"

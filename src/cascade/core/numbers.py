@@ -1,0 +1,43 @@
+"""Parsing measured values and weights from whatever a form, an API or a script sends."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+# Matches the DecimalField(max_digits=20, decimal_places=6) columns that hold values.
+MAX_ABS_VALUE = Decimal("1e14")
+VALUE_QUANTUM = Decimal("0.000001")
+MAX_WEIGHT = Decimal(1000)
+
+
+def parse_number(raw: object, field: str) -> Decimal:
+    """A finite Decimal within the columns' range, or a ValidationError naming the field."""
+    if isinstance(raw, bool) or raw is None:
+        raise ValidationError({field: "Enter a number."})
+    try:
+        value = Decimal(str(raw).strip()) if not isinstance(raw, Decimal) else raw
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "Enter a number."}) from None
+    if not value.is_finite():
+        raise ValidationError({field: "Enter a finite number."})
+    if abs(value) >= MAX_ABS_VALUE:
+        raise ValidationError({field: "That number is too large."})
+    return value.quantize(VALUE_QUANTUM)
+
+
+def parse_weight(raw: object, field: str = "weight") -> Decimal:
+    weight = parse_number(raw, field)
+    if weight < 0:
+        raise ValidationError({field: "A weight cannot be negative."})
+    if weight > MAX_WEIGHT:
+        raise ValidationError({field: f"A weight cannot be more than {MAX_WEIGHT}."})
+    return weight.quantize(Decimal("0.001"))
+
+
+def parse_confidence(raw: object) -> int | None:
+    if raw is None or raw == "":
+        return None
+    value = parse_number(raw, "confidence")
+    if value != value.to_integral_value() or not 0 <= value <= 10:
+        raise ValidationError({"confidence": "Confidence is a whole number from 0 to 10."})
+    return int(value)

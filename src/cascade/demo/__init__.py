@@ -1,0 +1,1 @@
+"""The demo organisation "Acme" and the ``cascade demo`` command that serves it."""

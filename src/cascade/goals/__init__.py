@@ -1,0 +1,1 @@
+"""Goals, key results, contributions, check-ins and the incremental progress rollup."""

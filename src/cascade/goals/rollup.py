@@ -1,0 +1,239 @@
+"""Keeping the cached progress current, incrementally (DESIGN §4).
+
+A write that changes what a goal's progress depends on (a check-in, a KR's definition, a
+weight, a link, a goal's state) runs, inside its transaction:
+
+1. ``lock(...)``: find the key results and goals that can change — the changed KRs and the
+   sum-of-children KRs above them; their goals and every goal above those — and lock their rows
+   with ``SELECT … FOR UPDATE``, key results before goals, each in ascending id. One global
+   order means concurrent writers queue instead of deadlocking. After locking, the graph is
+   read again: a link committed meanwhile may have put more goals above, and those are locked too.
+2. the service's own change to the locked rows;
+3. ``recompute(scope, …)``: the sums, then each goal from its direct contributors, juniors
+   before seniors, with the pure rules of ``cascade.progress``. Goals outside the scope are
+   read, never recomputed: the work is proportional to what lies above the change, not to the
+   size of the organisation. Each goal whose progress or explanation changed gets a history row.
+
+The walks up the graph are single recursive queries, so the number of queries of a check-in
+does not grow with the organisation, nor with the depth of the tree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from cascade.core import clock
+from cascade.goals.models import Contribution, Goal, GoalProgress, KeyResult
+from cascade.progress import (
+    Direction,
+    GoalNode,
+    GoalState,
+    KeyResultNode,
+    KeyResultValues,
+    Kind,
+    Link,
+    evaluate,
+    sum_of_children,
+    topological_order,
+)
+from cascade.progress.goals import COUNTING_STATES
+
+
+@dataclass
+class Scope:
+    """The locked rows a write may change: ``key_results`` and ``goals`` by id.
+
+    ``touched`` are the goals whose own contributors the write changes directly; they get a
+    history row even when their progress stays the same, because their explanation does not.
+    """
+
+    organisation_id: int
+    key_results: dict[int, KeyResult] = field(default_factory=dict)
+    goals: dict[int, Goal] = field(default_factory=dict)
+    touched: set[int] = field(default_factory=set)
+
+
+def _upward_closure_sql(table: str, lower: str, upper: str, count: int) -> str:
+    """SQL for the ids reachable upward from ``count`` starting ids (the starting ids excluded).
+
+    UNION (not UNION ALL) drops rows already found, so the recursion ends even on bad data.
+    """
+    placeholders = ", ".join(["%s"] * count)
+    return (
+        f"WITH RECURSIVE up(id) AS ("
+        f"SELECT {upper} FROM {table} WHERE {lower} IN ({placeholders}) "
+        f"UNION SELECT e.{upper} FROM {table} e JOIN up ON e.{lower} = up.id"
+        f") SELECT id FROM up WHERE id IS NOT NULL"
+    )
+
+
+def goals_above(goal_ids: Iterable[int]) -> RawSQL:
+    """A subquery of every goal above the given ones in the alignment graph."""
+    ids = sorted(set(goal_ids))
+    sql = _upward_closure_sql(Contribution._meta.db_table, "junior_id", "senior_id", len(ids))
+    return RawSQL(sql, ids)
+
+
+def key_results_above(kr_ids: Iterable[int]) -> RawSQL:
+    """A subquery of every sum-of-children KR the given KRs add into, directly or not."""
+    ids = sorted(set(kr_ids))
+    sql = _upward_closure_sql(KeyResult._meta.db_table, "id", "rollup_into_id", len(ids))
+    return RawSQL(sql, ids)
+
+
+def _lock_upward[M: (Goal, KeyResult)](
+    model: type[M], organisation_id: int, start: set[int], above: Callable[[Iterable[int]], RawSQL]
+) -> dict[int, M]:
+    """Lock ``start`` and all above it, in ascending id order, until nothing new turns up.
+
+    The second pass reads the graph again under the locks: usually it finds nothing new.
+    """
+    locked: dict[int, M] = {}
+    wanted = set(start)
+    while True:
+        fresh = {
+            row.pk: row
+            for row in model.objects.select_for_update()
+            .filter(Q(pk__in=wanted) | Q(pk__in=above(wanted)), organisation_id=organisation_id)
+            .exclude(pk__in=list(locked))
+            .order_by("pk")
+        }
+        if not fresh:
+            return locked
+        locked.update(fresh)
+        wanted = set(locked)
+
+
+def lock(
+    organisation_id: int, *, key_results: Iterable[int] = (), goals: Iterable[int] = ()
+) -> Scope:
+    """Lock what a change to these key results and goals can affect (see the module's docs)."""
+    scope = Scope(organisation_id)
+    kr_ids = set(key_results)
+    if kr_ids:
+        scope.key_results = _lock_upward(KeyResult, organisation_id, kr_ids, key_results_above)
+    scope.touched = set(goals) | {kr.goal_id for kr in scope.key_results.values()}
+    if scope.touched:
+        scope.goals = _lock_upward(Goal, organisation_id, scope.touched, goals_above)
+    return scope
+
+
+def key_result_values(kr: KeyResult | dict[str, object]) -> KeyResultValues:
+    get = kr.get if isinstance(kr, dict) else lambda name: getattr(kr, name)
+    direction = get("direction")
+    return KeyResultValues(
+        kind=Kind(get("kind")),
+        start=get("start"),  # type: ignore[arg-type]
+        target=get("target"),  # type: ignore[arg-type]
+        current=get("current"),  # type: ignore[arg-type]
+        direction=Direction(direction) if direction else None,
+    )
+
+
+def _recompute_sums(scope: Scope) -> None:
+    """Refresh the current value of every sum KR in the scope, lowest first, and save it."""
+    sums = [kr for kr in scope.key_results.values() if kr.kind == Kind.SUM]
+    if not sums:
+        return
+    children = list(
+        KeyResult.objects.filter(
+            rollup_into_id__in=[kr.pk for kr in sums], goal__state__in=COUNTING_STATES
+        ).values("id", "rollup_into_id", "kind", "start", "target", "current", "direction")
+    )
+    order = topological_order(
+        scope.key_results,
+        ((kr.pk, kr.rollup_into_id) for kr in scope.key_results.values() if kr.rollup_into_id),
+    )
+    changed = []
+    for kr_id in order:
+        kr = scope.key_results[kr_id]
+        if kr.kind != Kind.SUM:
+            continue
+        values = [
+            key_result_values(scope.key_results[c["id"]])
+            if c["id"] in scope.key_results
+            else key_result_values(c)
+            for c in children
+            if c["rollup_into_id"] == kr_id
+        ]
+        total = sum_of_children(values)
+        if total != kr.current:
+            kr.current = total
+            kr.updated_at = clock.now()
+            changed.append(kr)
+    KeyResult.objects.bulk_update(changed, ["current", "updated_at"])
+
+
+def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
+    """Recompute the scope's sums and goals; save what changed. Returns goal id → new progress."""
+    _recompute_sums(scope)
+    goal_ids = set(scope.goals)
+    key_results = [
+        KeyResultNode(
+            kr["id"],
+            kr["goal_id"],
+            key_result_values(kr),
+            float(kr["weight"]),
+            kr["rollup_into_id"],
+        )
+        for kr in KeyResult.objects.filter(goal_id__in=goal_ids).values(
+            "id",
+            "goal_id",
+            "kind",
+            "start",
+            "target",
+            "current",
+            "direction",
+            "weight",
+            "rollup_into_id",
+        )
+    ]
+    rows = Contribution.objects.filter(senior_id__in=goal_ids).values(
+        "junior_id", "senior_id", "weight", "junior__state", "junior__progress"
+    )
+    links = []
+    nodes = {g.pk: GoalNode(g.pk, GoalState(g.state), g.progress) for g in scope.goals.values()}
+    for row in rows:
+        links.append(Link(row["junior_id"], row["senior_id"], float(row["weight"])))
+        nodes.setdefault(
+            row["junior_id"],
+            GoalNode(row["junior_id"], GoalState(row["junior__state"]), row["junior__progress"]),
+        )
+
+    explanations = evaluate(nodes, key_results, links, recompute=goal_ids)
+
+    juniors: dict[int, list[int]] = defaultdict(list)
+    for link in links:
+        juniors[link.senior].append(link.junior)
+    now = clock.now()
+    changed: dict[int, float | None] = {}
+    history = []
+    for goal_id in topological_order(goal_ids, ((link.junior, link.senior) for link in links)):
+        if goal_id not in explanations:
+            continue
+        goal = scope.goals[goal_id]
+        explanation = explanations[goal_id]
+        junior_changed = any(junior in changed for junior in juniors[goal_id])
+        if explanation.progress != goal.progress:
+            changed[goal_id] = explanation.progress
+            goal.progress = explanation.progress
+            goal.progress_updated_at = now
+        if goal_id in changed or goal_id in scope.touched or junior_changed:
+            history.append(
+                GoalProgress(
+                    organisation_id=scope.organisation_id,
+                    goal_id=goal_id,
+                    at=now,
+                    progress=explanation.progress,
+                    cause=cause,
+                    explanation=explanation.as_dict(),
+                )
+            )
+    Goal.objects.bulk_update([scope.goals[g] for g in changed], ["progress", "progress_updated_at"])
+    GoalProgress.objects.bulk_create(history)
+    return changed

@@ -1,0 +1,744 @@
+"""Every write to goals, key results, contributions and check-ins.
+
+Each service is one transaction that, in this order: checks that everything belongs to the
+actor's organisation, checks the actor's right (``cascade.permissions``), validates all of its
+input (so bad input changes nothing), writes, updates the cached progress above the change
+(``cascade.goals.rollup``) and records an audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cascade import permissions
+from cascade.audit.models import EventKind
+from cascade.audit.services import record
+from cascade.core import clock
+from cascade.core.errors import Conflict, NotFound
+from cascade.core.numbers import parse_confidence, parse_number, parse_weight
+from cascade.goals import rollup
+from cascade.goals.models import (
+    CheckIn,
+    Contribution,
+    Goal,
+    KeyResult,
+    Outcome,
+    Source,
+    State,
+    Visibility,
+)
+from cascade.orgs.models import Member, Period, Team
+from cascade.progress import Kind, validation_errors
+
+OWNER_ONLY = "Only the goal's owner or a super user may change this goal and its key results."
+ALIGN_RULE = (
+    "Only the owner of one of the two goals, or a super user, may change how they are aligned."
+)
+MAX_NOTE = 5000
+
+
+# --------------------------------------------------------------------------- goals
+
+
+def _clean_text(
+    value: str | None, field: str, *, required: bool = False, max_length: int = 200
+) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: "This field is required."})
+    if len(value) > max_length:
+        raise ValidationError({field: f"Keep it under {max_length} characters."})
+    return value
+
+
+def _goal_errors(
+    *, visibility: str, period: Period, start_date: date | None, end_date: date | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if visibility not in Visibility.values:
+        errors["visibility"] = "Choose public or private."
+    starts = start_date or period.start
+    ends = end_date or period.end
+    if ends < starts:
+        errors["end_date"] = "The goal cannot end before it starts."
+    return errors
+
+
+@transaction.atomic
+def create_goal(
+    *,
+    actor: Member,
+    title: str,
+    period: Period,
+    owner: Member | None = None,
+    team: Team | None = None,
+    description: str = "",
+    visibility: str = Visibility.PUBLIC,
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Goal:
+    """A new goal, in draft until it has a key result or a contributing goal."""
+    owner = owner or actor
+    permissions.require_same_organisation(actor, period, owner, team)
+    permissions.require(
+        permissions.can_create_goal_for(actor, owner),
+        "You may create goals for yourself; super users and managers may create them for their people.",
+    )
+    title = _clean_text(title, "title", required=True)
+    description = _clean_text(description, "description", max_length=10_000)
+    errors = _goal_errors(
+        visibility=visibility, period=period, start_date=start_date, end_date=end_date
+    )
+    if errors:
+        raise ValidationError(errors)
+    goal = Goal.objects.create(
+        organisation_id=actor.organisation_id,
+        title=title,
+        description=description,
+        owner=owner,
+        team=team,
+        period=period,
+        visibility=visibility,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=actor,
+    )
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.GOAL_CREATED,
+        subject=goal,
+        goal=goal,
+        data={"title": title, "owner": owner.pk, "period": period.pk, "visibility": visibility},
+    )
+    return goal
+
+
+EDITABLE_GOAL_FIELDS = {
+    "title",
+    "description",
+    "owner",
+    "team",
+    "period",
+    "visibility",
+    "start_date",
+    "end_date",
+}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready form of a field value, for the audit trail."""
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
+    """Change a goal's title, description, owner, team, period, visibility or dates."""
+    unknown = set(changes) - EDITABLE_GOAL_FIELDS
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    permissions.require_same_organisation(
+        actor, goal, changes.get("owner"), changes.get("team"), changes.get("period")
+    )
+    goal = Goal.objects.select_for_update().select_related("period").get(pk=goal.pk)
+    permissions.require(permissions.can_edit_goal(actor, goal), OWNER_ONLY)
+    if goal.state == State.ARCHIVED:
+        raise ValidationError("An archived goal cannot be edited; restore it first.")
+    if "title" in changes:
+        changes["title"] = _clean_text(changes["title"], "title", required=True)
+    if "description" in changes:
+        changes["description"] = _clean_text(
+            changes["description"], "description", max_length=10_000
+        )
+    new_owner = changes.get("owner")
+    if new_owner is not None and new_owner.pk != goal.owner_id and not new_owner.is_active:
+        raise ValidationError({"owner": "This person is no longer active."})
+    if "owner" in changes and new_owner is None:
+        raise ValidationError({"owner": "A goal needs an owner."})
+    if "period" in changes and changes["period"] is None:
+        raise ValidationError({"period": "A goal needs a period."})
+    errors = _goal_errors(
+        visibility=changes.get("visibility", goal.visibility),
+        period=changes.get("period", goal.period),
+        start_date=changes.get("start_date", goal.start_date),
+        end_date=changes.get("end_date", goal.end_date),
+    )
+    if errors:
+        raise ValidationError(errors)
+    diff = {
+        name: [_plain(getattr(goal, name)), _plain(value)]
+        for name, value in changes.items()
+        if _plain(getattr(goal, name)) != _plain(value)
+    }
+    if not diff:
+        return goal
+    for name, value in changes.items():
+        setattr(goal, name, value)
+    goal.updated_at = clock.now()
+    goal.save()
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.GOAL_CHANGED,
+        subject=goal,
+        goal=goal,
+        data=diff,
+    )
+    return goal
+
+
+def _has_contributors(
+    goal: Goal, *, except_key_result: int | None = None, except_link: int | None = None
+) -> bool:
+    """Does the goal have a KR or a (non-archived) contributing goal, leaving one out?"""
+    krs = KeyResult.objects.filter(goal=goal).exclude(pk=except_key_result)
+    links = (
+        Contribution.objects.filter(senior=goal)
+        .exclude(junior__state=State.ARCHIVED)
+        .exclude(pk=except_link)
+    )
+    return krs.exists() or links.exists()
+
+
+def _lock_goal(actor: Member, goal: Goal) -> tuple[rollup.Scope, Goal]:
+    """Lock a goal, its KRs and everything they feed, before a change of its state."""
+    permissions.require_same_organisation(actor, goal)
+    own_krs = list(KeyResult.objects.filter(goal_id=goal.pk).values_list("pk", flat=True))
+    scope = rollup.lock(actor.organisation_id, key_results=own_krs, goals={goal.pk})
+    goal = scope.goals[goal.pk]
+    permissions.require(permissions.can_edit_goal(actor, goal), OWNER_ONLY)
+    return scope, goal
+
+
+def _require_state(goal: Goal, allowed: set[str], verb: str) -> None:
+    if goal.state not in allowed:
+        raise ValidationError(
+            f"A goal that is {goal.get_state_display().lower()} cannot be {verb}."
+        )
+
+
+def _set_state(
+    actor: Member,
+    scope: rollup.Scope,
+    goal: Goal,
+    to: str,
+    kind: EventKind,
+    data: dict[str, Any] | None = None,
+) -> Goal:
+    """Save the goal's new state, update the progress of all it feeds, and record the change."""
+    before = goal.state
+    if to == State.ARCHIVED:
+        goal.state_before_archive = before
+    goal.state = to
+    goal.updated_at = clock.now()
+    goal.save()
+    rollup.recompute(scope, cause=kind.value)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=kind,
+        subject=goal,
+        goal=goal,
+        data={"state": [before, to], **(data or {})},
+    )
+    return goal
+
+
+@transaction.atomic
+def activate_goal(*, actor: Member, goal: Goal) -> Goal:
+    """Draft → active. A goal needs at least one KR or contributing goal to be active."""
+    scope, goal = _lock_goal(actor, goal)
+    _require_state(goal, {State.DRAFT}, "activated")
+    if not _has_contributors(goal):
+        raise ValidationError(
+            "Add at least one key result or contributing goal before activating this goal."
+        )
+    return _set_state(actor, scope, goal, State.ACTIVE, EventKind.GOAL_ACTIVATED)
+
+
+@transaction.atomic
+def close_goal(
+    *, actor: Member, goal: Goal, score: object, outcome: str, retrospective: str = ""
+) -> Goal:
+    """Active → closed, with a score from 0.0 to 1.0, an outcome and a retrospective note.
+
+    A closed goal's progress is frozen at its value when it was closed, and keeps counting
+    with that value in the goals above it.
+    """
+    permissions.require_same_organisation(actor, goal)
+    value = parse_number(score, "score")
+    errors = {}
+    if not Decimal(0) <= value <= Decimal(1):
+        errors["score"] = "A score runs from 0.0 to 1.0."
+    if outcome not in Outcome.values:
+        errors["outcome"] = "Say whether the goal was achieved, partially achieved or missed."
+    if errors:
+        raise ValidationError(errors)
+    retrospective = _clean_text(retrospective, "retrospective", max_length=10_000)
+    scope, goal = _lock_goal(actor, goal)
+    _require_state(goal, {State.ACTIVE}, "closed")
+    goal.score = value.quantize(Decimal("0.01"))
+    goal.outcome = outcome
+    goal.retrospective = retrospective
+    goal.closed_at = clock.now()
+    return _set_state(
+        actor,
+        scope,
+        goal,
+        State.CLOSED,
+        EventKind.GOAL_CLOSED,
+        {"score": str(goal.score), "outcome": outcome},
+    )
+
+
+@transaction.atomic
+def reopen_goal(*, actor: Member, goal: Goal) -> Goal:
+    """Closed → active. The score stays on record until the goal is closed again."""
+    scope, goal = _lock_goal(actor, goal)
+    _require_state(goal, {State.CLOSED}, "reopened")
+    return _set_state(actor, scope, goal, State.ACTIVE, EventKind.GOAL_REOPENED)
+
+
+@transaction.atomic
+def archive_goal(*, actor: Member, goal: Goal) -> Goal:
+    """Hide a goal from rollups and lists without deleting anything."""
+    scope, goal = _lock_goal(actor, goal)
+    _require_state(goal, {State.DRAFT, State.ACTIVE, State.CLOSED}, "archived")
+    return _set_state(actor, scope, goal, State.ARCHIVED, EventKind.GOAL_ARCHIVED)
+
+
+@transaction.atomic
+def restore_goal(*, actor: Member, goal: Goal) -> Goal:
+    """Archived → the state it had before it was archived."""
+    scope, goal = _lock_goal(actor, goal)
+    _require_state(goal, {State.ARCHIVED}, "restored")
+    return _set_state(
+        actor, scope, goal, goal.state_before_archive or State.DRAFT, EventKind.GOAL_RESTORED
+    )
+
+
+# --------------------------------------------------------------------------- key results
+
+
+def _require_open(goal: Goal) -> None:
+    if goal.state in (State.CLOSED, State.ARCHIVED):
+        raise ValidationError(
+            f"This goal is {goal.state}: reopen or restore it before changing its key results."
+        )
+
+
+def _definition(
+    *,
+    kind: str,
+    start: object,
+    target: object,
+    direction: str,
+    unit: str,
+    rollup_into: KeyResult | None,
+    this: KeyResult | None = None,
+) -> dict[str, Any]:
+    """Validated key result definition fields, or a ValidationError with every problem found."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "kind": kind,
+        "direction": direction or "",
+        "unit": _clean_text(unit, "unit", max_length=20),
+    }
+    if kind == Kind.MILESTONE:
+        start, target = (
+            (start if start not in (None, "") else 0),
+            (target if target not in (None, "") else 1),
+        )
+    for name, raw in (("start", start), ("target", target)):
+        try:
+            values[name] = parse_number(raw, name)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if not errors:
+        errors.update(validation_errors(kind, values["start"], values["target"], direction))
+    if rollup_into is not None:
+        if rollup_into.kind != Kind.SUM:
+            errors["rollup_into"] = "A key result can only add into a sum-of-children key result."
+        elif rollup_into.unit != values["unit"]:
+            errors["rollup_into"] = (
+                f"Units differ: this is in “{values['unit']}”, the sum in “{rollup_into.unit}”."
+            )
+        elif this is not None and (
+            rollup_into.pk == this.pk
+            or KeyResult.objects.filter(pk=this.pk)
+            .filter(pk__in=rollup.key_results_above([rollup_into.pk]))
+            .exists()
+        ):
+            errors["rollup_into"] = "That would make the key result add into itself."
+    if errors:
+        raise ValidationError({k: errors[k] for k in sorted(errors)})
+    values["rollup_into"] = rollup_into
+    return values
+
+
+@transaction.atomic
+def add_key_result(
+    *,
+    actor: Member,
+    goal: Goal,
+    title: str,
+    target: object = None,
+    kind: str = Kind.METRIC,
+    start: object = 0,
+    unit: str = "",
+    direction: str = "",
+    weight: object = 1,
+    rollup_into: KeyResult | None = None,
+) -> KeyResult:
+    permissions.require_same_organisation(actor, goal, rollup_into)
+    permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
+    _require_open(goal)
+    title = _clean_text(title, "title", required=True)
+    definition = _definition(
+        kind=kind,
+        start=start,
+        target=target,
+        direction=direction,
+        unit=unit,
+        rollup_into=rollup_into,
+    )
+    weight_value = parse_weight(weight)
+    position = KeyResult.objects.filter(goal=goal).count()
+    kr = KeyResult.objects.create(
+        organisation_id=actor.organisation_id,
+        goal=goal,
+        title=title,
+        weight=weight_value,
+        position=position,
+        **definition,
+    )
+    scope = rollup.lock(actor.organisation_id, key_results={kr.pk})
+    rollup.recompute(scope, cause=EventKind.KEY_RESULT_ADDED.value)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.KEY_RESULT_ADDED,
+        subject=kr,
+        goal=goal,
+        data={
+            "title": title,
+            **{k: _plain(v) for k, v in definition.items()},
+            "weight": str(weight_value),
+        },
+    )
+    return kr
+
+
+EDITABLE_KR_FIELDS = {
+    "title",
+    "kind",
+    "start",
+    "target",
+    "unit",
+    "direction",
+    "weight",
+    "rollup_into",
+}
+
+
+@transaction.atomic
+def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -> KeyResult:
+    unknown = set(changes) - EDITABLE_KR_FIELDS
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    new_parent = changes.get("rollup_into")
+    permissions.require_same_organisation(actor, key_result, new_parent)
+    lock_ids = {key_result.pk} | ({new_parent.pk} if new_parent else set())
+    scope = rollup.lock(actor.organisation_id, key_results=lock_ids)
+    kr = scope.key_results.get(key_result.pk)
+    if kr is None:
+        raise NotFound("This key result no longer exists.")
+    goal = scope.goals[kr.goal_id]
+    permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
+    _require_open(goal)
+    if (
+        "kind" in changes
+        and changes["kind"] != kr.kind
+        and CheckIn.objects.filter(key_result=kr).exists()
+    ):
+        raise ValidationError(
+            {"kind": "A key result with check-ins cannot change its kind; add a new one instead."}
+        )
+    title = _clean_text(changes.get("title", kr.title), "title", required=True)
+    definition = _definition(
+        kind=changes.get("kind", kr.kind),
+        start=changes.get("start", kr.start),
+        target=changes.get("target", kr.target),
+        direction=changes.get("direction", kr.direction),
+        unit=changes.get("unit", kr.unit),
+        rollup_into=changes.get("rollup_into", kr.rollup_into),
+        this=kr,
+    )
+    weight_value = parse_weight(changes.get("weight", kr.weight))
+    new = {"title": title, "weight": weight_value, **definition}
+    diff = {
+        name: [_plain(getattr(kr, name)), _plain(value)]
+        for name, value in new.items()
+        if name in changes and _plain(getattr(kr, name)) != _plain(value)
+    }
+    if not diff:
+        return kr
+    for name, value in new.items():
+        setattr(kr, name, value)
+    kr.updated_at = clock.now()
+    kr.save()
+    rollup.recompute(scope, cause=EventKind.KEY_RESULT_CHANGED.value)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.KEY_RESULT_CHANGED,
+        subject=kr,
+        goal=goal,
+        data=diff,
+    )
+    return kr
+
+
+@transaction.atomic
+def remove_key_result(*, actor: Member, key_result: KeyResult) -> None:
+    """Delete a key result and its check-ins. An active goal must keep at least one contributor."""
+    permissions.require_same_organisation(actor, key_result)
+    scope = rollup.lock(actor.organisation_id, key_results={key_result.pk})
+    kr = scope.key_results.pop(key_result.pk, None)
+    if kr is None:
+        raise NotFound("This key result no longer exists.")
+    goal = scope.goals[kr.goal_id]
+    permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
+    _require_open(goal)
+    if goal.state == State.ACTIVE and not _has_contributors(goal, except_key_result=kr.pk):
+        raise ValidationError(
+            "This is the goal's last key result and nothing else contributes to it: "
+            "add another key result or a contributing goal first, or archive the goal."
+        )
+    snapshot = {
+        "title": kr.title,
+        "kind": kr.kind,
+        "start": str(kr.start),
+        "target": str(kr.target),
+        "current": _plain(kr.current),
+        "checkins": CheckIn.objects.filter(key_result=kr).count(),
+    }
+    kr_id = kr.pk
+    kr.delete()
+    rollup.recompute(scope, cause=EventKind.KEY_RESULT_REMOVED.value)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.KEY_RESULT_REMOVED,
+        subject=goal,
+        goal=goal,
+        data={"key_result": kr_id, **snapshot},
+    )
+
+
+# --------------------------------------------------------------------------- check-ins
+
+
+@transaction.atomic
+def check_in(
+    *,
+    actor: Member | None,
+    key_result: KeyResult,
+    value: object,
+    confidence: object = None,
+    note: str = "",
+    source: str = Source.WEB,
+    run_id: str = "",
+) -> CheckIn:
+    """Record a key result's new value and roll the change up the alignment graph.
+
+    ``actor`` is None only for a data source's automatic update (``source="connector"``).
+    """
+    if actor is None and source != Source.CONNECTOR:
+        raise PermissionDenied("Only a data source may check in without a person.")
+    if actor is not None:
+        permissions.require_same_organisation(actor, key_result)
+    number = parse_number(value, "value")
+    confidence_value = parse_confidence(confidence)
+    note = _clean_text(note, "note", max_length=MAX_NOTE)
+    if source not in Source.values:
+        raise ValidationError({"source": "Unknown source."})
+
+    scope = rollup.lock(key_result.organisation_id, key_results={key_result.pk})
+    kr = scope.key_results.get(key_result.pk)
+    if kr is None:
+        raise NotFound("This key result no longer exists.")
+    goal = scope.goals[kr.goal_id]
+    if actor is not None:
+        permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
+    if goal.state in (State.CLOSED, State.ARCHIVED):
+        raise ValidationError(f"This goal is {goal.state}; reopen it to check in.")
+    if kr.kind == Kind.SUM:
+        raise ValidationError(
+            {"value": "This key result adds up the key results linked under it; check in on those."}
+        )
+    if kr.kind == Kind.MILESTONE and number not in (0, 1):
+        raise ValidationError({"value": "A milestone is either done (1) or not done (0)."})
+
+    now = clock.now()
+    previous = kr.current
+    checkin = CheckIn.objects.create(
+        organisation_id=kr.organisation_id,
+        key_result=kr,
+        value=number,
+        confidence=confidence_value,
+        note=note,
+        author=actor,
+        source=source,
+        run_id=run_id,
+        created_at=now,
+    )
+    kr.current = number
+    kr.last_checkin_at = now
+    if confidence_value is not None:
+        kr.confidence = confidence_value
+        goal.confidence = confidence_value
+    kr.save(update_fields=["current", "last_checkin_at", "confidence"])
+    goal.last_checkin_at = now
+    goal.save(update_fields=["confidence", "last_checkin_at"])
+    rollup.recompute(scope, cause=EventKind.CHECKED_IN.value)
+    record(
+        organisation=kr.organisation_id,
+        actor=actor,
+        kind=EventKind.CHECKED_IN,
+        subject=checkin,
+        goal=goal,
+        data={
+            "key_result": kr.pk,
+            "value": str(number),
+            "previous": _plain(previous),
+            "confidence": confidence_value,
+            "source": source,
+        },
+    )
+    return checkin
+
+
+# --------------------------------------------------------------------------- contributions
+
+
+def _lock_pair(actor: Member, junior: Goal, senior: Goal) -> tuple[rollup.Scope, Goal, Goal]:
+    """Lock both goals and all above them; only the senior's explanation changes."""
+    scope = rollup.lock(actor.organisation_id, goals={junior.pk, senior.pk})
+    scope.touched = {senior.pk}
+    return scope, scope.goals[junior.pk], scope.goals[senior.pk]
+
+
+@transaction.atomic
+def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1) -> Contribution:
+    """Make ``junior`` contribute to ``senior`` with a weight; its progress then flows up."""
+    permissions.require_same_organisation(actor, junior, senior)
+    if junior.pk == senior.pk:
+        raise ValidationError({"senior_goal": "A goal cannot contribute to itself."})
+    weight_value = parse_weight(weight)
+    scope, junior, senior = _lock_pair(actor, junior, senior)
+    permissions.require(permissions.can_align(actor, junior, senior), ALIGN_RULE)
+    if State.ARCHIVED in (junior.state, senior.state):
+        raise ValidationError(
+            {"senior_goal": "Archived goals cannot be aligned; restore the goal first."}
+        )
+    if Contribution.objects.filter(junior=junior, senior=senior).exists():
+        raise Conflict(
+            {
+                "senior_goal": "These goals are already aligned; change the weight of the link instead."
+            }
+        )
+    # Checked under the locks, so two links that together would close a cycle cannot both pass.
+    if Goal.objects.filter(pk=junior.pk, pk__in=rollup.goals_above([senior.pk])).exists():
+        raise Conflict(
+            {
+                "senior_goal": f"“{senior.title}” already contributes to “{junior.title}”: this link would close a cycle."
+            }
+        )
+    contribution = Contribution.objects.create(
+        organisation_id=actor.organisation_id,
+        junior=junior,
+        senior=senior,
+        weight=weight_value,
+        created_by=actor,
+    )
+    rollup.recompute(scope, cause=EventKind.GOAL_ALIGNED.value)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.GOAL_ALIGNED,
+        subject=contribution,
+        goal=senior,
+        data={"junior": junior.pk, "senior": senior.pk, "weight": str(weight_value)},
+    )
+    return contribution
+
+
+def _locked_contribution(
+    actor: Member, contribution: Contribution
+) -> tuple[rollup.Scope, Contribution]:
+    permissions.require_same_organisation(actor, contribution)
+    scope, junior, senior = _lock_pair(actor, contribution.junior, contribution.senior)
+    locked = Contribution.objects.select_for_update().filter(pk=contribution.pk).first()
+    if locked is None:
+        raise NotFound("This link no longer exists.")
+    permissions.require(permissions.can_align(actor, junior, senior), ALIGN_RULE)
+    return scope, locked
+
+
+@transaction.atomic
+def change_contribution_weight(
+    *, actor: Member, contribution: Contribution, weight: object
+) -> Contribution:
+    weight_value = parse_weight(weight)
+    scope, contribution = _locked_contribution(actor, contribution)
+    before = contribution.weight
+    if before == weight_value:
+        return contribution
+    contribution.weight = weight_value
+    contribution.save(update_fields=["weight"])
+    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_WEIGHT_CHANGED.value)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.CONTRIBUTION_WEIGHT_CHANGED,
+        subject=contribution,
+        goal=scope.goals[contribution.senior_id],
+        data={"junior": contribution.junior_id, "weight": [str(before), str(weight_value)]},
+    )
+    return contribution
+
+
+@transaction.atomic
+def remove_contribution(*, actor: Member, contribution: Contribution) -> None:
+    scope, contribution = _locked_contribution(actor, contribution)
+    senior = scope.goals[contribution.senior_id]
+    if senior.state == State.ACTIVE and not _has_contributors(senior, except_link=contribution.pk):
+        raise ValidationError(
+            "This is the only thing that contributes to the senior goal: "
+            "give it a key result or another contributing goal first, or archive it."
+        )
+    data = {
+        "junior": contribution.junior_id,
+        "senior": contribution.senior_id,
+        "weight": str(contribution.weight),
+    }
+    contribution.delete()
+    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_REMOVED.value)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.CONTRIBUTION_REMOVED,
+        subject=senior,
+        goal=senior,
+        data=data,
+    )

@@ -1,0 +1,1 @@
+"""Organisations, members (roles, managers), teams and periods."""

@@ -1,0 +1,112 @@
+"""Who may see and do what. Every access rule of Cascade is here, and only here.
+
+Services call ``require(...)`` before writing; views and the API call the same predicates to
+decide what to show. The actor is always a ``Member``: a person acting inside one organisation.
+
+The rules (DESIGN §2, the foundation issue):
+
+* Nothing crosses organisations. Anything in another organisation does not exist for the
+  caller (``NotFound``, never "forbidden", so ids do not leak).
+* A goal's owner, or a super user, edits the goal and updates its key results.
+* A goal may be created for yourself; a super user or your manager (at any level above you)
+  may create one for you.
+* An alignment (contribution) may be made, re-weighted or removed by the owner of either goal
+  or a super user.
+* A private goal is seen by its owner, the owner's manager, members of its team and super
+  users. Everyone in the organisation sees public goals.
+* Organisation settings, people, teams and periods are for super users.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+
+from cascade.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from cascade.goals.models import Goal
+    from cascade.orgs.models import Member
+
+
+class Scoped(Protocol):
+    organisation_id: int
+
+
+def require_same_organisation(actor: Member, *objects: Scoped | None) -> None:
+    for obj in objects:
+        if obj is not None and obj.organisation_id != actor.organisation_id:
+            raise NotFound("No such object in this organisation.")
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def is_super_user(actor: Member) -> bool:
+    return actor.is_active and actor.is_super_user
+
+
+def manages(actor: Member, member: Member) -> bool:
+    """Is ``actor`` above ``member`` in the reporting line? One query per level walked."""
+    from cascade.orgs.models import Member as MemberModel
+
+    seen = {member.pk}
+    manager_id = member.manager_id
+    while manager_id is not None and manager_id not in seen:
+        if manager_id == actor.pk:
+            return True
+        seen.add(manager_id)
+        manager_id = (
+            MemberModel.objects.filter(pk=manager_id).values_list("manager_id", flat=True).first()
+        )
+    return False
+
+
+def can_manage_organisation(actor: Member) -> bool:
+    return is_super_user(actor)
+
+
+def can_create_goal_for(actor: Member, owner: Member) -> bool:
+    if not actor.is_active or not owner.is_active:
+        return False
+    return owner.pk == actor.pk or is_super_user(actor) or manages(actor, owner)
+
+
+def can_edit_goal(actor: Member, goal: Goal) -> bool:
+    return actor.is_active and (goal.owner_id == actor.pk or is_super_user(actor))
+
+
+# A KR is owned and updated by its goal's owner (DESIGN §2).
+can_update_key_results = can_edit_goal
+
+
+def can_align(actor: Member, junior: Goal, senior: Goal) -> bool:
+    return actor.is_active and (
+        actor.pk in (junior.owner_id, senior.owner_id) or is_super_user(actor)
+    )
+
+
+def visible_goals(actor: Member) -> Q:
+    """A filter for the goals ``actor`` may see (to combine with the organisation's goals)."""
+    from cascade.orgs.models import TeamMembership
+
+    if is_super_user(actor):
+        return Q()
+    in_team = Exists(TeamMembership.objects.filter(team_id=OuterRef("team_id"), member_id=actor.pk))
+    return (
+        Q(visibility="public") | Q(owner_id=actor.pk) | Q(owner__manager_id=actor.pk) | Q(in_team)
+    )
+
+
+def can_view_goal(actor: Member, goal: Goal) -> bool:
+    if goal.organisation_id != actor.organisation_id:
+        return False
+    if goal.visibility == "public" or goal.owner_id == actor.pk or is_super_user(actor):
+        return True
+    if goal.owner.manager_id == actor.pk:
+        return True
+    return goal.team is not None and goal.team.memberships.filter(member_id=actor.pk).exists()

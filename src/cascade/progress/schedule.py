@@ -1,0 +1,81 @@
+"""Progress against time: what is expected by now, the status, and a linear forecast."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from cascade.progress.keyresults import clamp
+
+DEFAULT_AT_RISK_MARGIN = 0.10
+DEFAULT_OFF_TRACK_MARGIN = 0.25
+FORECAST_MIN_POINTS = 3
+
+
+class Status(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+def expected_progress(start: date, end: date, today: date) -> float:
+    """The elapsed fraction of an inclusive date range, counting today as elapsed.
+
+    On the first day of a 90-day quarter 1/90 is expected; on its last day, all of it.
+    """
+    if end < start:
+        raise ValueError("a period cannot end before it starts")
+    days = (end - start).days + 1
+    elapsed = (today - start).days + 1
+    return clamp(elapsed / days)
+
+
+def status(
+    progress: float | None,
+    expected: float,
+    at_risk_margin: float = DEFAULT_AT_RISK_MARGIN,
+    off_track_margin: float = DEFAULT_OFF_TRACK_MARGIN,
+) -> Status | None:
+    """On track within the first margin of what is expected, at risk within the second.
+
+    A goal without progress has no status: there is nothing to judge yet.
+    """
+    if not 0 <= at_risk_margin <= off_track_margin:
+        raise ValueError("margins must satisfy 0 ≤ at risk ≤ off track")
+    if progress is None:
+        return None
+    if progress >= expected - at_risk_margin:
+        return Status.ON_TRACK
+    if progress >= expected - off_track_margin:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    day: date
+    progress: float
+
+
+def forecast(points: Sequence[Point], end: date) -> float | None:
+    """End-of-period progress if the trend of the points goes on: a least-squares line.
+
+    Needs at least three points on at least two different days; otherwise there is no trend
+    worth drawing and the answer is ``None``.
+    """
+    if len(points) < FORECAST_MIN_POINTS:
+        return None
+    origin = min(p.day for p in points)
+    xs = [float((p.day - origin).days) for p in points]
+    ys = [p.progress for p in points]
+    n = len(points)
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    at_end = mean_y + slope * ((end - origin).days - mean_x)
+    return clamp(at_end)

@@ -1,0 +1,1 @@
+"""The web app people use: server-rendered pages."""
