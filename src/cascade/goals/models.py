@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,13 +19,16 @@ from cascade.core import clock
 from cascade.orgs.models import Member, OrgScoped, Period, Team
 from cascade.progress import Direction, GoalState, KeyResultValues, Kind
 
-VALUE = {"max_digits": 20, "decimal_places": 6}
-WEIGHT = {
-    "max_digits": 7,
-    "decimal_places": 3,
-    "default": Decimal(1),
-    "validators": [MinValueValidator(0)],
-}
+
+def value_field(**options: Any) -> Any:
+    """A measured value: a decimal, never an integer or a float (14 digits, then 6 decimals)."""
+    return models.DecimalField(max_digits=20, decimal_places=6, **options)
+
+
+def weight_field() -> Any:
+    return models.DecimalField(
+        max_digits=7, decimal_places=3, default=Decimal(1), validators=[MinValueValidator(0)]
+    )
 
 
 class State(models.TextChoices):
@@ -128,12 +132,12 @@ class KeyResult(OrgScoped):
         max_length=10, choices=[(k.value, k.name.title()) for k in Kind], default=Kind.METRIC
     )
     unit = models.CharField(max_length=20, blank=True)
-    start = models.DecimalField(**VALUE, default=Decimal(0))
-    target = models.DecimalField(**VALUE)
+    start = value_field(default=Decimal(0))
+    target = value_field()
     direction = models.CharField(
         max_length=5, blank=True, choices=[(d.value, d.name.title()) for d in Direction]
     )
-    weight = models.DecimalField(**WEIGHT)  # type: ignore[arg-type]
+    weight = weight_field()
     # A KR linked under a sum-of-children KR adds its current value into it.
     rollup_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
@@ -141,7 +145,7 @@ class KeyResult(OrgScoped):
     position = models.PositiveSmallIntegerField(default=0)
 
     # Caches, kept by check-ins and the rollup: the latest value and confidence.
-    current = models.DecimalField(**VALUE, null=True, blank=True)
+    current = value_field(null=True, blank=True)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
 
@@ -178,7 +182,7 @@ class Contribution(OrgScoped):
 
     junior = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="contributes_to")
     senior = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="contributions")
-    weight = models.DecimalField(**WEIGHT)  # type: ignore[arg-type]
+    weight = weight_field()
     created_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
 
@@ -206,7 +210,7 @@ class CheckIn(OrgScoped):
     """An append-only record of a key result's new value. Never edited, never deleted alone."""
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="checkins")
-    value = models.DecimalField(**VALUE)
+    value = value_field()
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
     author = models.ForeignKey(
@@ -226,10 +230,10 @@ class CheckIn(OrgScoped):
             ),
         ]
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Check-ins are append-only: record a new one instead.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class GoalProgress(OrgScoped):

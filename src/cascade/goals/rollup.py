@@ -21,8 +21,9 @@ does not grow with the organisation, nor with the depth of the tree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -123,15 +124,14 @@ def lock(
     return scope
 
 
-def key_result_values(kr: KeyResult | dict[str, object]) -> KeyResultValues:
-    get = kr.get if isinstance(kr, dict) else lambda name: getattr(kr, name)
-    direction = get("direction")
+def key_result_values(row: Mapping[str, Any]) -> KeyResultValues:
+    """The progress rules' view of a key result read with ``.values()``."""
     return KeyResultValues(
-        kind=Kind(get("kind")),
-        start=get("start"),  # type: ignore[arg-type]
-        target=get("target"),  # type: ignore[arg-type]
-        current=get("current"),  # type: ignore[arg-type]
-        direction=Direction(direction) if direction else None,
+        kind=Kind(row["kind"]),
+        start=row["start"],
+        target=row["target"],
+        current=row["current"],
+        direction=Direction(row["direction"]) if row["direction"] else None,
     )
 
 
@@ -155,7 +155,7 @@ def _recompute_sums(scope: Scope) -> None:
         if kr.kind != Kind.SUM:
             continue
         values = [
-            key_result_values(scope.key_results[c["id"]])
+            scope.key_results[c["id"]].values
             if c["id"] in scope.key_results
             else key_result_values(c)
             for c in children

@@ -60,7 +60,8 @@ class TreeNode:
 
 
 def goal_tree(actor: Member, period: Period, today: date) -> list[TreeNode]:
-    """The period's visible goals as a forest: top goals first, each with its contributors below.
+    """The visible goals of the period, and of the periods around it (the year of a quarter), as a
+    forest: top goals first, each with its contributors below.
 
     Three queries whatever the number of goals. A goal that contributes to two senior goals
     appears under both.
@@ -68,7 +69,7 @@ def goal_tree(actor: Member, period: Period, today: date) -> list[TreeNode]:
     goals = {
         g.pk: g
         for g in visible_goals(actor)
-        .filter(period=period)
+        .filter(period__start__lte=period.end, period__end__gte=period.start)
         .exclude(state=State.ARCHIVED)
         .select_related("owner__user", "team", "period")
         .order_by("title")

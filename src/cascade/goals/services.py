@@ -200,12 +200,12 @@ def _has_contributors(
     goal: Goal, *, except_key_result: int | None = None, except_link: int | None = None
 ) -> bool:
     """Does the goal have a KR or a (non-archived) contributing goal, leaving one out?"""
-    krs = KeyResult.objects.filter(goal=goal).exclude(pk=except_key_result)
-    links = (
-        Contribution.objects.filter(senior=goal)
-        .exclude(junior__state=State.ARCHIVED)
-        .exclude(pk=except_link)
-    )
+    krs = KeyResult.objects.filter(goal=goal)
+    links = Contribution.objects.filter(senior=goal).exclude(junior__state=State.ARCHIVED)
+    if except_key_result is not None:
+        krs = krs.exclude(pk=except_key_result)
+    if except_link is not None:
+        links = links.exclude(pk=except_link)
     return krs.exists() or links.exists()
 
 
@@ -347,7 +347,7 @@ def _definition(
     this: KeyResult | None = None,
 ) -> dict[str, Any]:
     """Validated key result definition fields, or a ValidationError with every problem found."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     values: dict[str, Any] = {
         "kind": kind,
         "direction": direction or "",

@@ -12,6 +12,9 @@ from cascade.progress.keyresults import clamp
 DEFAULT_AT_RISK_MARGIN = 0.10
 DEFAULT_OFF_TRACK_MARGIN = 0.25
 FORECAST_MIN_POINTS = 3
+# Progress and expected values are binary floats: 0.4 − 0.1 is 0.30000000000000004. Comparing
+# with this tolerance keeps a value that lies exactly on a margin's line on the side the rule says.
+ON_THE_LINE = 1e-9
 
 
 class Status(StrEnum):
@@ -46,9 +49,9 @@ def status(
         raise ValueError("margins must satisfy 0 ≤ at risk ≤ off track")
     if progress is None:
         return None
-    if progress >= expected - at_risk_margin:
+    if progress >= expected - at_risk_margin - ON_THE_LINE:
         return Status.ON_TRACK
-    if progress >= expected - off_track_margin:
+    if progress >= expected - off_track_margin - ON_THE_LINE:
         return Status.AT_RISK
     return Status.OFF_TRACK
 

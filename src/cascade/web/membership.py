@@ -5,9 +5,16 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from cascade.orgs.models import Member
+
+
+def signed_in_user_id(request: HttpRequest) -> int:
+    if not request.user.is_authenticated:  # login_required has already sent strangers away
+        raise PermissionDenied("Sign in first.")
+    return int(request.user.pk)
 
 
 def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -21,7 +28,7 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
         member = (
             Member.objects.select_related("organisation", "user")
-            .filter(organisation__slug=org, user=request.user, is_active=True)
+            .filter(organisation__slug=org, user_id=signed_in_user_id(request), is_active=True)
             .first()
         )
         if member is None:

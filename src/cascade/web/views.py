@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from cascade.core import clock
 from cascade.goals import selectors
 from cascade.orgs.models import Member, Period
-from cascade.web.membership import member_view
+from cascade.web.membership import member_view, signed_in_user_id
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(
-        Member.objects.filter(user_id=request.user.pk, is_active=True).select_related(
+        Member.objects.filter(user_id=signed_in_user_id(request), is_active=True).select_related(
             "organisation"
         )
     )
