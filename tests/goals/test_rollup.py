@@ -76,16 +76,30 @@ def test_each_progress_change_appends_a_history_row_with_its_explanation(cascade
     assert sum(c["share"] for c in row.explanation["contributors"]) == approx(row.progress)
 
 
-def test_a_check_in_that_changes_nothing_above_records_only_the_goal_itself(world):
+def test_a_check_in_that_changes_no_explanation_adds_no_history(world):
     senior = world.goal("Senior", krs=[metric(0, 10)])
     junior = world.goal("Junior", krs=[threshold(50, "above", start=60)], under={senior: 1})
-    rows_above = GoalProgress.objects.filter(goal=senior).count()
-    world.check_in(junior, 70)  # still above the line: progress stays 1
+    rows = {g: GoalProgress.objects.filter(goal=g).count() for g in (senior, junior)}
+    world.check_in(junior, 70)  # still above the line: progress stays 1, nothing to explain anew
     assert progress(junior) == 1.0
-    assert GoalProgress.objects.filter(goal=senior).count() == rows_above
-    assert (
-        GoalProgress.objects.filter(goal=junior).latest("at", "id").cause == "key_result.checked_in"
-    )
+    assert {g: GoalProgress.objects.filter(goal=g).count() for g in (senior, junior)} == rows
+    world.check_in(junior, 40)  # below the line: both explanations change
+    assert GoalProgress.objects.filter(goal=junior).count() == rows[junior] + 1
+    assert GoalProgress.objects.filter(goal=senior).count() == rows[senior] + 1
+
+
+def test_archiving_a_junior_records_the_seniors_new_explanation_even_at_equal_progress(world):
+    senior = world.goal("Senior", krs=[metric(0, 10)])
+    junior = world.goal("Junior", krs=[metric(0, 10)], under={senior: 1})
+    rows = GoalProgress.objects.filter(goal=senior).count()
+    services.archive_goal(actor=world.ceo, goal=junior)  # 0 and 0: progress stays 0
+    assert progress(senior) == 0.0
+    latest = GoalProgress.objects.filter(goal=senior).latest("at", "id")
+    assert GoalProgress.objects.filter(goal=senior).count() == rows + 1
+    left_out = {
+        c["id"]: c["left_out"] for c in latest.explanation["contributors"] if c["kind"] == "goal"
+    }
+    assert left_out == {junior.pk: "archived goal"}
 
 
 def test_sum_of_children_kr_adds_up_the_regions(world):

@@ -20,12 +20,11 @@ does not grow with the organisation, nor with the depth of the tree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
 from cascade.core import clock
@@ -47,16 +46,11 @@ from cascade.progress.goals import COUNTING_STATES
 
 @dataclass
 class Scope:
-    """The locked rows a write may change: ``key_results`` and ``goals`` by id.
-
-    ``touched`` are the goals whose own contributors the write changes directly; they get a
-    history row even when their progress stays the same, because their explanation does not.
-    """
+    """The locked rows a write may change: ``key_results`` and ``goals`` by id."""
 
     organisation_id: int
     key_results: dict[int, KeyResult] = field(default_factory=dict)
     goals: dict[int, Goal] = field(default_factory=dict)
-    touched: set[int] = field(default_factory=set)
 
 
 def _upward_closure_sql(table: str, lower: str, upper: str, count: int) -> str:
@@ -118,9 +112,9 @@ def lock(
     kr_ids = set(key_results)
     if kr_ids:
         scope.key_results = _lock_upward(KeyResult, organisation_id, kr_ids, key_results_above)
-    scope.touched = set(goals) | {kr.goal_id for kr in scope.key_results.values()}
-    if scope.touched:
-        scope.goals = _lock_upward(Goal, organisation_id, scope.touched, goals_above)
+    start = set(goals) | {kr.goal_id for kr in scope.key_results.values()}
+    if start:
+        scope.goals = _lock_upward(Goal, organisation_id, start, goals_above)
     return scope
 
 
@@ -169,6 +163,21 @@ def _recompute_sums(scope: Scope) -> None:
     KeyResult.objects.bulk_update(changed, ["current", "updated_at"])
 
 
+def _latest_explanations(goal_ids: Iterable[int]) -> dict[int, object]:
+    """Each goal's explanation as last recorded in its history: one query."""
+    last = (
+        GoalProgress.objects.filter(goal=OuterRef("pk"))
+        .order_by("-at", "-id")
+        .values("explanation")[:1]
+    )
+    rows = (
+        Goal.objects.filter(pk__in=list(goal_ids))
+        .annotate(last=Subquery(last))
+        .values_list("pk", "last")
+    )
+    return dict(rows)
+
+
 def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
     """Recompute the scope's sums and goals; save what changed. Returns goal id → new progress."""
     _recompute_sums(scope)
@@ -207,23 +216,18 @@ def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
 
     explanations = evaluate(nodes, key_results, links, recompute=goal_ids)
 
-    juniors: dict[int, list[int]] = defaultdict(list)
-    for link in links:
-        juniors[link.senior].append(link.junior)
+    previous = _latest_explanations(explanations)
     now = clock.now()
     changed: dict[int, float | None] = {}
     history = []
-    for goal_id in topological_order(goal_ids, ((link.junior, link.senior) for link in links)):
-        if goal_id not in explanations:
-            continue
+    for goal_id, explanation in explanations.items():
         goal = scope.goals[goal_id]
-        explanation = explanations[goal_id]
-        junior_changed = any(junior in changed for junior in juniors[goal_id])
         if explanation.progress != goal.progress:
             changed[goal_id] = explanation.progress
             goal.progress = explanation.progress
             goal.progress_updated_at = now
-        if goal_id in changed or goal_id in scope.touched or junior_changed:
+        record = explanation.as_dict()
+        if record != previous.get(goal_id):
             history.append(
                 GoalProgress(
                     organisation_id=scope.organisation_id,
@@ -231,7 +235,7 @@ def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
                     at=now,
                     progress=explanation.progress,
                     cause=cause,
-                    explanation=explanation.as_dict(),
+                    explanation=record,
                 )
             )
     Goal.objects.bulk_update([scope.goals[g] for g in changed], ["progress", "progress_updated_at"])

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from cascade import permissions
-from cascade.goals.models import Contribution, Goal, State
+from cascade.core.errors import NotFound
+from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.orgs.models import Member, Organisation, Period
-from cascade.progress import Status, expected_progress, status
+from cascade.progress import Status, attainment, expected_progress, progress, status
+from cascade.progress.schedule import ON_THE_LINE
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,84 @@ def visible_goals(actor: Member) -> QuerySet[Goal]:
     """The goals of the actor's organisation that the actor may see."""
     return Goal.objects.filter(
         Q(organisation_id=actor.organisation_id) & permissions.visible_goals(actor)
+    )
+
+
+def get_goal(actor: Member, goal_id: object) -> Goal:
+    """A goal the actor may see, or NotFound — also for other organisations' and private goals."""
+    try:
+        pk = int(str(goal_id))
+    except ValueError:
+        raise NotFound("No such goal.") from None
+    goal = (
+        visible_goals(actor).select_related("owner__user", "team", "period").filter(pk=pk).first()
+    )
+    if goal is None:
+        raise NotFound("No such goal.")
+    return goal
+
+
+@dataclass(frozen=True)
+class KeyResultRow:
+    key_result: KeyResult
+    progress: float
+    attainment: float
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A contribution seen from one end: the goal at the other end, if the actor may see it."""
+
+    contribution: Contribution
+    goal: Goal
+    visible: bool
+
+    @property
+    def weight(self) -> float:
+        return float(self.contribution.weight)
+
+
+@dataclass(frozen=True)
+class GoalDetail:
+    goal: Goal
+    standing: Standing
+    key_results: list[KeyResultRow]
+    contributors: list[LinkRow]  # junior goals aligned under this one
+    parents: list[LinkRow]  # senior goals this one contributes to
+
+
+def key_result_rows(key_results: list[KeyResult]) -> list[KeyResultRow]:
+    return [KeyResultRow(kr, progress(kr.values), attainment(kr.values)) for kr in key_results]
+
+
+def goal_detail(actor: Member, goal_id: object, today: date) -> GoalDetail:
+    """A goal with its KRs, its contributing goals and the goals it contributes to: five queries."""
+    goal = get_goal(actor, goal_id)
+    links = list(
+        Contribution.objects.filter(Q(senior=goal) | Q(junior=goal))
+        .select_related(
+            "junior__owner__user", "senior__owner__user", "junior__team", "senior__team"
+        )
+        .order_by("-weight", "id")
+    )
+    others = [link.junior_id if link.senior_id == goal.pk else link.senior_id for link in links]
+    visible = set(visible_goals(actor).filter(pk__in=others).values_list("pk", flat=True))
+    return GoalDetail(
+        goal=goal,
+        standing=standing(goal, actor.organisation, today),
+        key_results=key_result_rows(
+            list(KeyResult.objects.filter(goal=goal).order_by("position", "id"))
+        ),
+        contributors=[
+            LinkRow(link, link.junior, link.junior_id in visible)
+            for link in links
+            if link.senior_id == goal.pk
+        ],
+        parents=[
+            LinkRow(link, link.senior, link.senior_id in visible)
+            for link in links
+            if link.junior_id == goal.pk
+        ],
     )
 
 
@@ -96,3 +177,63 @@ def goal_tree(actor: Member, period: Period, today: date) -> list[TreeNode]:
     return [
         node(goal_id, None, frozenset({goal_id})) for goal_id in goals if goal_id not in juniors
     ]
+
+
+@dataclass(frozen=True)
+class GoalFilters:
+    """The filters of the goals list (web and API). Empty values do not filter."""
+
+    period: int | None = None
+    team: int | None = None
+    owner: int | None = None
+    state: str | None = None  # default: everything but archived goals
+    status: Status | None = None
+    search: str = ""
+
+
+def filter_by_status(
+    goals: QuerySet[Goal], wanted: Status, organisation: Organisation, today: date
+) -> QuerySet[Goal]:
+    """Keep the goals whose status against time is ``wanted``, in SQL, so lists can page in SQL.
+
+    The expected progress depends only on a goal's dates, and goals share few date ranges (their
+    periods'), so one query finds the ranges and each range becomes a condition on progress.
+    """
+    at_risk, off_track = float(organisation.at_risk_margin), float(organisation.off_track_margin)
+    dated = goals.annotate(
+        starts_on=Coalesce("start_date", "period__start"),
+        ends_on=Coalesce("end_date", "period__end"),
+    )
+    condition = Q(pk__in=[])
+    for starts_on, ends_on in dated.values_list("starts_on", "ends_on").distinct().order_by():
+        expected = expected_progress(starts_on, ends_on, today)
+        on_line = expected - at_risk - ON_THE_LINE
+        off_line = expected - off_track - ON_THE_LINE
+        by_status = {
+            Status.ON_TRACK: Q(progress__gte=on_line),
+            Status.AT_RISK: Q(progress__lt=on_line, progress__gte=off_line),
+            Status.OFF_TRACK: Q(progress__lt=off_line),
+        }
+        condition |= Q(starts_on=starts_on, ends_on=ends_on) & by_status[wanted]
+    return dated.filter(condition)
+
+
+def goal_list(actor: Member, filters: GoalFilters, today: date) -> QuerySet[Goal]:
+    """The goals the actor may see, filtered, with what a list row shows. One query to evaluate."""
+    goals = visible_goals(actor).select_related("owner__user", "team", "period")
+    if filters.period is not None:
+        goals = goals.filter(period_id=filters.period)
+    if filters.team is not None:
+        goals = goals.filter(team_id=filters.team)
+    if filters.owner is not None:
+        goals = goals.filter(owner_id=filters.owner)
+    goals = (
+        goals.filter(state=filters.state) if filters.state else goals.exclude(state=State.ARCHIVED)
+    )
+    if filters.search.strip():
+        words = filters.search.split()
+        for word in words:
+            goals = goals.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    if filters.status is not None:
+        goals = filter_by_status(goals, filters.status, actor.organisation, today)
+    return goals.order_by("period__start", "title", "id")

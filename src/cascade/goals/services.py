@@ -632,9 +632,8 @@ def check_in(
 
 
 def _lock_pair(actor: Member, junior: Goal, senior: Goal) -> tuple[rollup.Scope, Goal, Goal]:
-    """Lock both goals and all above them; only the senior's explanation changes."""
+    """Lock both goals and all above them (the junior's progress is read, the senior's changes)."""
     scope = rollup.lock(actor.organisation_id, goals={junior.pk, senior.pk})
-    scope.touched = {senior.pk}
     return scope, scope.goals[junior.pk], scope.goals[senior.pk]
 
 
