@@ -25,3 +25,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Static files straight from the apps, as in development: no collectstatic before the tests.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Two test runs at once on one PostgreSQL (two developers' shells, say) each need their own
+# test database: CASCADE_TEST_DB_NAME names it.
+if os.environ.get("CASCADE_TEST_DB_NAME") and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["CASCADE_TEST_DB_NAME"]}  # noqa: F405

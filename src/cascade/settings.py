@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cascade.orgs",
     "cascade.goals",
     "cascade.audit",
+    "cascade.api",
     "cascade.web",
     "cascade.demo",
 ]

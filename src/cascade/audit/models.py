@@ -27,6 +27,8 @@ class EventKind(models.TextChoices):
     CONTRIBUTION_WEIGHT_CHANGED = "contribution.weight_changed"
     CONTRIBUTION_REMOVED = "contribution.removed"
     PROGRESS_REPAIRED = "progress.repaired"
+    TOKEN_CREATED = "api_token.created"
+    TOKEN_REVOKED = "api_token.revoked"
 
 
 class AuditEvent(OrgScoped):
