@@ -114,6 +114,6 @@ def test_acme_progress_verifies_and_the_ceo_can_sign_in(acme, client):
     call_command("verify_progress", stdout=out)
     assert "no difference" in out.getvalue()
     assert client.login(username="alice@acme.example", password="cascade-demo")
-    page = client.get("/o/acme/")
+    page = client.get("/o/acme/tree/")
     assert page.status_code == 200
     assert "Become the mid-market leader in logistics software" in page.text

@@ -6,6 +6,10 @@ CASCADE_DATA_DIR   default: $XDG_DATA_HOME/cascade (~/.local/share/cascade)
 DEBUG              default: off
 ALLOWED_HOSTS      default: 127.0.0.1,localhost (comma separated)
 TIME_ZONE          default: UTC
+EMAIL_BACKEND      default: the console backend (mail is printed, not sent); with
+                   django.core.mail.backends.smtp.EmailBackend also EMAIL_HOST, EMAIL_PORT,
+                   EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
+DEFAULT_FROM_EMAIL default: Cascade <cascade@localhost>
 """
 
 import os
@@ -64,6 +68,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Before the admin: the registration/ templates (password change) are Cascade's own.
+    "cascade.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,7 +82,6 @@ INSTALLED_APPS = [
     "cascade.goals",
     "cascade.audit",
     "cascade.api",
-    "cascade.web",
     "cascade.demo",
 ]
 
@@ -104,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cascade.web.membership.navigation",
             ],
         },
     },
@@ -154,6 +160,33 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+# Invitations are mailed. Without a mail server the console backend prints them, and the
+# inviting super user is shown the set-password link on screen anyway. Django 6.1 configures
+# mail with MAILERS (the EMAIL_BACKEND, EMAIL_HOST… settings are deprecated); the environment
+# keeps the familiar names.
+def mailer(backend: str) -> dict[str, object]:
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS"),
+        },
+    }
+
+
+MAILERS = {
+    "default": mailer(
+        os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cascade <cascade@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")

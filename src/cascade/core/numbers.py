@@ -20,9 +20,14 @@ def parse_number(raw: object, field: str) -> Decimal:
         raise ValidationError({field: "Enter a number."}) from None
     if not value.is_finite():
         raise ValidationError({field: "Enter a finite number."})
+    try:
+        # Rounded first, then measured: 99999999999999.9999999 rounds up past the columns' range.
+        value = value.quantize(VALUE_QUANTUM)
+    except InvalidOperation:
+        raise ValidationError({field: "That number is too large."}) from None
     if abs(value) >= MAX_ABS_VALUE:
         raise ValidationError({field: "That number is too large."})
-    return value.quantize(VALUE_QUANTUM)
+    return value
 
 
 def parse_weight(raw: object, field: str = "weight") -> Decimal:

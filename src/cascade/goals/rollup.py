@@ -146,8 +146,8 @@ def _recompute_sums(scope: Scope) -> None:
     changed = []
     for kr_id in order:
         kr = scope.key_results[kr_id]
-        if kr.kind != Kind.SUM:
-            continue
+        if kr.kind != Kind.SUM or scope.goals[kr.goal_id].state == GoalState.CLOSED:
+            continue  # a closed goal's sum is frozen with the rest of the goal
         values = [
             scope.key_results[c["id"]].values
             if c["id"] in scope.key_results

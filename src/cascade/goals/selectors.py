@@ -26,16 +26,13 @@ class Standing:
 
 
 def standing(goal: Goal, organisation: Organisation, today: date) -> Standing:
+    """Expected progress and status. Only active goals have a status: a draft has not started,
+    a closed goal has its outcome and score instead."""
     expected = expected_progress(goal.starts, goal.ends, today)
-    return Standing(
-        expected=expected,
-        status=status(
-            goal.progress,
-            expected,
-            float(organisation.at_risk_margin),
-            float(organisation.off_track_margin),
-        ),
-    )
+    if goal.state != State.ACTIVE:
+        return Standing(expected=expected, status=None)
+    at_risk, off_track = float(organisation.at_risk_margin), float(organisation.off_track_margin)
+    return Standing(expected=expected, status=status(goal.progress, expected, at_risk, off_track))
 
 
 def current_period(organisation_id: int, today: date) -> Period | None:
@@ -138,14 +135,31 @@ class TreeNode:
     standing: Standing
     weight: float | None = None  # the weight of the link to the parent node
     children: list[TreeNode] = field(default_factory=list)
+    repeated: bool = False  # shown in full elsewhere in the tree (it contributes to several goals)
+    focus: bool = False
 
 
-def goal_tree(actor: Member, period: Period, today: date) -> list[TreeNode]:
+def _related(start: int, edges: dict[int, list[int]]) -> set[int]:
+    found, frontier = set(), [start]
+    while frontier:
+        node = frontier.pop()
+        for other in edges.get(node, ()):
+            if other not in found:
+                found.add(other)
+                frontier.append(other)
+    return found
+
+
+def goal_tree(
+    actor: Member, period: Period, today: date, focus: int | None = None
+) -> list[TreeNode]:
     """The visible goals of the period, and of the periods around it (the year of a quarter), as a
     forest: top goals first, each with its contributors below.
 
-    Three queries whatever the number of goals. A goal that contributes to two senior goals
-    appears under both.
+    With ``focus``, only that goal, the goals above it and the goals below it. Three queries,
+    whatever the number of goals. A goal that contributes to several senior goals is shown in full
+    under the first and marked as repeated under the others, so the tree stays as large as the
+    graph, never larger.
     """
     goals = {
         g.pk: g
@@ -159,24 +173,36 @@ def goal_tree(actor: Member, period: Period, today: date) -> list[TreeNode]:
         "junior_id", "senior_id", "weight"
     )
     below: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    juniors = set()
+    above: dict[int, list[int]] = defaultdict(list)
     for junior, senior, weight in links:
         below[senior].append((junior, float(weight)))
-        juniors.add(junior)
+        above[junior].append(senior)
+    if focus is not None and focus in goals:
+        keep = (
+            {focus}
+            | _related(focus, above)
+            | _related(focus, {k: [j for j, _ in v] for k, v in below.items()})
+        )
+        goals = {pk: g for pk, g in goals.items() if pk in keep}
     organisation = actor.organisation
+    shown: set[int] = set()
 
     def node(goal_id: int, weight: float | None, path: frozenset[int]) -> TreeNode:
         goal = goals[goal_id]
-        children = [
+        here = TreeNode(goal, standing(goal, organisation, today), weight, focus=goal_id == focus)
+        if goal_id in shown:
+            here.repeated = True
+            return here
+        shown.add(goal_id)
+        here.children = [
             node(child, w, path | {child})
             for child, w in sorted(below[goal_id], key=lambda item: goals[item[0]].title)
-            if child not in path
+            if child in goals and child not in path
         ]
-        return TreeNode(goal, standing(goal, organisation, today), weight, children)
+        return here
 
-    return [
-        node(goal_id, None, frozenset({goal_id})) for goal_id in goals if goal_id not in juniors
-    ]
+    roots = [goal_id for goal_id in goals if not any(senior in goals for senior in above[goal_id])]
+    return [node(goal_id, None, frozenset({goal_id})) for goal_id in roots]
 
 
 @dataclass(frozen=True)
@@ -200,7 +226,7 @@ def filter_by_status(
     periods'), so one query finds the ranges and each range becomes a condition on progress.
     """
     at_risk, off_track = float(organisation.at_risk_margin), float(organisation.off_track_margin)
-    dated = goals.annotate(
+    dated = goals.filter(state=State.ACTIVE).annotate(
         starts_on=Coalesce("start_date", "period__start"),
         ends_on=Coalesce("end_date", "period__end"),
     )
@@ -237,3 +263,27 @@ def goal_list(actor: Member, filters: GoalFilters, today: date) -> QuerySet[Goal
     if filters.status is not None:
         goals = filter_by_status(goals, filters.status, actor.organisation, today)
     return goals.order_by("period__start", "title", "id")
+
+
+def my_key_results(member: Member) -> QuerySet[KeyResult]:
+    """The key results a person checks in on: those of their open goals, except sums. One query."""
+    return (
+        KeyResult.objects.filter(goal__owner=member, goal__state__in=[State.DRAFT, State.ACTIVE])
+        .exclude(kind="sum")
+        .select_related("goal")
+        .order_by("goal__title", "goal_id", "position", "id")
+    )
+
+
+def goals_fed_by(actor: Member, goal_ids: list[int]) -> list[Goal]:
+    """The goals above the given ones in the alignment graph, that the actor may see. One query."""
+    from cascade.goals.rollup import goals_above
+
+    if not goal_ids:
+        return []
+    return list(
+        visible_goals(actor)
+        .filter(pk__in=goals_above(goal_ids))
+        .select_related("owner__user")
+        .order_by("title")
+    )

@@ -1,9 +1,11 @@
 """Every write to goals, key results, contributions and check-ins.
 
-Each service is one transaction that, in this order: checks that everything belongs to the
-actor's organisation, checks the actor's right (``cascade.permissions``), validates all of its
-input (so bad input changes nothing), writes, updates the cached progress above the change
-(``cascade.goals.rollup``) and records an audit event.
+Each service is one transaction that: checks that everything belongs to the actor's
+organisation (anything else is NotFound); parses its input; locks the rows it will change and
+everything above them (``cascade.goals.rollup``); checks the actor's right on those fresh rows
+(``cascade.permissions``) and the state rules; only then writes, updates the cached progress
+above the change and records an audit event. Any refusal raises before the first write, and the
+transaction leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 
 from cascade import permissions
@@ -33,12 +35,16 @@ from cascade.goals.models import (
     Visibility,
 )
 from cascade.orgs.models import Member, Period, Team
-from cascade.progress import Kind, validation_errors
+from cascade.progress import Kind, progress, validation_errors
 
 OWNER_ONLY = "Only the goal's owner or a super user may change this goal and its key results."
 ALIGN_RULE = (
     "Only the owner of one of the two goals, or a super user, may change how they are aligned."
 )
+HAND_OVER_RULE = (
+    "You may hand a goal only to yourself or, as a super user or their manager, to your people."
+)
+ACTIVE_NEEDS = "Add at least one key result or contributing goal before activating this goal."
 MAX_NOTE = 5000
 
 
@@ -160,10 +166,13 @@ def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
             changes["description"], "description", max_length=10_000
         )
     new_owner = changes.get("owner")
-    if new_owner is not None and new_owner.pk != goal.owner_id and not new_owner.is_active:
-        raise ValidationError({"owner": "This person is no longer active."})
     if "owner" in changes and new_owner is None:
         raise ValidationError({"owner": "A goal needs an owner."})
+    if new_owner is not None and new_owner.pk != goal.owner_id:
+        if not new_owner.is_active:
+            raise ValidationError({"owner": "This person is no longer active."})
+        # Handing a goal over follows the rule for creating one for that person.
+        permissions.require(permissions.can_create_goal_for(actor, new_owner), HAND_OVER_RULE)
     if "period" in changes and changes["period"] is None:
         raise ValidationError({"period": "A goal needs a period."})
     errors = _goal_errors(
@@ -234,7 +243,13 @@ def _set_state(
     kind: EventKind,
     data: dict[str, Any] | None = None,
 ) -> Goal:
-    """Save the goal's new state, update the progress of all it feeds, and record the change."""
+    """Save the goal's new state, update the progress of all it feeds, and record the change.
+
+    Whatever the way in (activating, reopening, restoring), an active goal needs a KR or a
+    contributing goal.
+    """
+    if to == State.ACTIVE and not _has_contributors(goal):
+        raise ValidationError(ACTIVE_NEEDS)
     before = goal.state
     if to == State.ARCHIVED:
         goal.state_before_archive = before
@@ -258,10 +273,6 @@ def activate_goal(*, actor: Member, goal: Goal) -> Goal:
     """Draft → active. A goal needs at least one KR or contributing goal to be active."""
     scope, goal = _lock_goal(actor, goal)
     _require_state(goal, {State.DRAFT}, "activated")
-    if not _has_contributors(goal):
-        raise ValidationError(
-            "Add at least one key result or contributing goal before activating this goal."
-        )
     return _set_state(actor, scope, goal, State.ACTIVE, EventKind.GOAL_ACTIVATED)
 
 
@@ -274,17 +285,19 @@ def close_goal(
     A closed goal's progress is frozen at its value when it was closed, and keeps counting
     with that value in the goals above it.
     """
-    permissions.require_same_organisation(actor, goal)
-    value = parse_number(score, "score")
-    errors = {}
-    if not Decimal(0) <= value <= Decimal(1):
-        errors["score"] = "A score runs from 0.0 to 1.0."
+    scope, goal = _lock_goal(actor, goal)
+    errors: dict[str, str] = {}
+    try:
+        value = parse_number(score, "score")
+        if not Decimal(0) <= value <= Decimal(1):
+            errors["score"] = "A score runs from 0.0 to 1.0."
+    except ValidationError as error:
+        errors["score"] = error.message_dict["score"][0]
     if outcome not in Outcome.values:
         errors["outcome"] = "Say whether the goal was achieved, partially achieved or missed."
     if errors:
         raise ValidationError(errors)
     retrospective = _clean_text(retrospective, "retrospective", max_length=10_000)
-    scope, goal = _lock_goal(actor, goal)
     _require_state(goal, {State.ACTIVE}, "closed")
     goal.score = value.quantize(Decimal("0.01"))
     goal.outcome = outcome
@@ -400,6 +413,11 @@ def add_key_result(
     rollup_into: KeyResult | None = None,
 ) -> KeyResult:
     permissions.require_same_organisation(actor, goal, rollup_into)
+    # Decide on the locked rows, not on the caller's copies: the goal may have changed hands or
+    # state since the caller read it.
+    parents = {rollup_into.pk} if rollup_into is not None else set()
+    scope = rollup.lock(actor.organisation_id, key_results=parents, goals={goal.pk})
+    goal = scope.goals[goal.pk]
     permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
     _require_open(goal)
     title = _clean_text(title, "title", required=True)
@@ -409,7 +427,7 @@ def add_key_result(
         target=target,
         direction=direction,
         unit=unit,
-        rollup_into=rollup_into,
+        rollup_into=scope.key_results.get(rollup_into.pk) if rollup_into is not None else None,
     )
     weight_value = parse_weight(weight)
     position = KeyResult.objects.filter(goal=goal).count()
@@ -421,7 +439,7 @@ def add_key_result(
         position=position,
         **definition,
     )
-    scope = rollup.lock(actor.organisation_id, key_results={kr.pk})
+    scope.key_results[kr.pk] = kr
     rollup.recompute(scope, cause=EventKind.KEY_RESULT_ADDED.value)
     record(
         organisation=actor.organisation_id,
@@ -450,6 +468,22 @@ EDITABLE_KR_FIELDS = {
 }
 
 
+def _check_sum_keeps_its_children(kr: KeyResult, changes: dict[str, Any]) -> None:
+    """A sum with key results linked under it stays a sum, in their unit."""
+    units = set(KeyResult.objects.filter(rollup_into=kr).values_list("unit", flat=True))
+    if not units:
+        return
+    if changes.get("kind", kr.kind) != Kind.SUM:
+        raise ValidationError(
+            {"kind": "Key results add into this one: unlink them before changing its type."}
+        )
+    unit = _clean_text(changes.get("unit", kr.unit), "unit", max_length=20)
+    if units != {unit}:
+        raise ValidationError(
+            {"unit": f"The key results that add into this one are in “{', '.join(sorted(units))}”."}
+        )
+
+
 @transaction.atomic
 def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -> KeyResult:
     unknown = set(changes) - EDITABLE_KR_FIELDS
@@ -473,6 +507,8 @@ def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -
         raise ValidationError(
             {"kind": "A key result with check-ins cannot change its kind; add a new one instead."}
         )
+    if kr.kind == Kind.SUM:
+        _check_sum_keeps_its_children(kr, changes)
     title = _clean_text(changes.get("title", kr.title), "title", required=True)
     definition = _definition(
         kind=changes.get("kind", kr.kind),
@@ -641,6 +677,9 @@ def _lock_pair(actor: Member, junior: Goal, senior: Goal) -> tuple[rollup.Scope,
 def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1) -> Contribution:
     """Make ``junior`` contribute to ``senior`` with a weight; its progress then flows up."""
     permissions.require_same_organisation(actor, junior, senior)
+    for goal in (junior, senior):
+        if not permissions.can_view_goal(actor, goal):
+            raise NotFound("No such goal.")  # private goals the actor may not see are not there
     if junior.pk == senior.pk:
         raise ValidationError({"senior_goal": "A goal cannot contribute to itself."})
     weight_value = parse_weight(weight)
@@ -698,6 +737,7 @@ def _locked_contribution(
 def change_contribution_weight(
     *, actor: Member, contribution: Contribution, weight: object
 ) -> Contribution:
+    permissions.require_same_organisation(actor, contribution)
     weight_value = parse_weight(weight)
     scope, contribution = _locked_contribution(actor, contribution)
     before = contribution.weight
@@ -741,3 +781,109 @@ def remove_contribution(*, actor: Member, contribution: Contribution) -> None:
         goal=senior,
         data=data,
     )
+
+
+@transaction.atomic
+def check_in_many(*, actor: Member, entries: list[dict[str, Any]]) -> list[CheckIn]:
+    """Several check-ins saved together, or none: the weekly one-screen check-in.
+
+    Each entry holds the ``check_in`` arguments (``key_result``, ``value``, ``confidence``,
+    ``note``). A refused entry refuses them all; its error names the key result in
+    ``ValidationError.message_dict`` under ``"<kr id>.<field>"``.
+    """
+    saved = []
+    errors: dict[str, list[str]] = {}
+    for entry in entries:
+        kr = entry["key_result"]
+        try:
+            with transaction.atomic():
+                saved.append(check_in(actor=actor, **entry))
+        except ValidationError as error:
+            for field, messages in (
+                error.message_dict if hasattr(error, "error_dict") else {"value": error.messages}
+            ).items():
+                errors[f"{kr.pk}.{'value' if field == NON_FIELD_ERRORS else field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return saved
+
+
+@transaction.atomic
+def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> list[Goal]:
+    """Carry unfinished goals into another period: same title, owner, team and KRs.
+
+    A metric KR starts where the old one stands now, so the new goal measures what is left; its
+    target stays. The copy contributes to the same senior goals when they run in the new period
+    too, with the same weights. Copies with a KR or a link are activated; the originals are kept.
+    """
+    permissions.require_same_organisation(actor, period, *goals)
+    copies = []
+    for goal in goals:
+        copy = create_goal(
+            actor=actor,
+            title=goal.title,
+            period=period,
+            owner=goal.owner,
+            team=goal.team,
+            description=goal.description,
+            visibility=goal.visibility,
+        )
+        for kr in KeyResult.objects.filter(goal=goal).order_by("position", "id"):
+            # Measure what is left, unless the KR is already done: then measure it afresh.
+            unfinished = (
+                kr.kind == Kind.METRIC and kr.current is not None and progress(kr.values) < 1
+            )
+            carried_start = kr.current if unfinished else kr.start
+            add_key_result(
+                actor=actor,
+                goal=copy,
+                title=kr.title,
+                kind=kr.kind,
+                start=carried_start,
+                target=kr.target,
+                unit=kr.unit,
+                direction=kr.direction,
+                weight=kr.weight,
+            )
+        seniors = Contribution.objects.filter(
+            junior=goal,
+            senior__period__start__lte=period.end,
+            senior__period__end__gte=period.start,
+        ).exclude(senior__state=State.ARCHIVED)
+        for link in seniors.select_related("senior"):
+            align_goal(actor=actor, junior=copy, senior=link.senior, weight=link.weight)
+        if _has_contributors(copy):
+            copy = activate_goal(actor=actor, goal=copy)
+        copies.append(copy)
+    return copies
+
+
+@transaction.atomic
+def start_goal(
+    *,
+    actor: Member,
+    key_result: dict[str, Any] | None = None,
+    senior: Goal | None = None,
+    weight: object = 1,
+    **goal_fields: Any,
+) -> Goal:
+    """Create a goal with its first key result and its senior goal in one step, and activate it.
+
+    A key result's errors are reported under ``"key_result.<field>"``, so that they do not mix
+    with the goal's own fields (both have a title).
+    """
+    goal = create_goal(actor=actor, **goal_fields)
+    if key_result:
+        try:
+            add_key_result(actor=actor, goal=goal, **key_result)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            raise ValidationError(
+                {f"key_result.{k}": v for k, v in error.message_dict.items()}
+            ) from None
+    if senior is not None:
+        align_goal(actor=actor, junior=goal, senior=senior, weight=weight)
+    if key_result or senior is not None:
+        goal = activate_goal(actor=actor, goal=goal)
+    return goal

@@ -8,8 +8,10 @@ and ``Goal.progress``. Closed goals are a source too: their progress was frozen 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -43,6 +45,14 @@ def _same(a: float | Decimal | None, b: float | Decimal | None) -> bool:
         if isinstance(a, float)
         else a == b
     )
+
+
+def _source_value(kr: Mapping[str, Any], goal_state: str) -> Decimal | None:
+    """What a KR's value is made of: its latest check-in, or (for a sum) its children, except
+    on a closed goal, whose sum froze when it closed."""
+    if kr["kind"] != Kind.SUM:
+        return kr["latest"]
+    return kr["current"] if goal_state == GoalState.CLOSED else None
 
 
 def recompute_organisation(
@@ -87,7 +97,9 @@ def recompute_organisation(
         KeyResultNode(
             kr["id"],
             kr["goal_id"],
-            key_result_values({**kr, "current": None if kr["kind"] == Kind.SUM else kr["latest"]}),
+            key_result_values(
+                {**kr, "current": _source_value(kr, goal_rows[kr["goal_id"]]["state"])}
+            ),
             float(kr["weight"]),
             kr["rollup_into_id"],
         )

@@ -106,7 +106,7 @@ def resolve_sums(
     """Key results with each sum-of-children KR's current value filled in from its children.
 
     A child counts only while its own goal counts (not a draft, not archived), like any other
-    contributor.
+    contributor. A sum on a closed goal keeps the value it was given: it froze with its goal.
     """
     by_id = {kr.id: kr for kr in key_results}
     children: dict[int, list[int]] = defaultdict(list)
@@ -116,7 +116,7 @@ def resolve_sums(
     edges = [(kr.id, kr.rollup_into) for kr in key_results if kr.rollup_into is not None]
     for kr_id in topological_order(by_id, edges):
         kr = by_id[kr_id]
-        if kr.values.kind is Kind.SUM:
+        if kr.values.kind is Kind.SUM and goal_states.get(kr.goal_id) is not GoalState.CLOSED:
             total = sum_of_children(by_id[c].values for c in children[kr_id] if c in by_id)
             by_id[kr_id] = replace(kr, values=replace(kr.values, current=total))
     return [by_id[kr.id] for kr in key_results]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from cascade import permissions
 from cascade.orgs.models import Member
 
 
@@ -20,7 +21,8 @@ def signed_in_user_id(request: HttpRequest) -> int:
 def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Sign-in required, and a 404 unless the user is an active member of the organisation.
 
-    The view gets the membership as its ``member`` argument instead of the slug.
+    The view gets the membership as its ``member`` argument instead of the slug; templates find
+    it as ``member`` through the context processor.
     """
 
     @login_required
@@ -33,6 +35,39 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         )
         if member is None:
             raise Http404("No such organisation.")
+        request.member = member  # type: ignore[attr-defined]
         return view(request, member, *args, **kwargs)
 
     return wrapper
+
+
+def super_user_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A member view for super users only: everyone else gets 403."""
+
+    @member_view
+    @wraps(view)
+    def wrapper(request: HttpRequest, member: Member, *args: Any, **kwargs: Any) -> HttpResponse:
+        permissions.require(
+            permissions.can_manage_organisation(member), "Only super users can open the settings."
+        )
+        return view(request, member, *args, **kwargs)
+
+    return wrapper
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the current membership and the organisations to switch to."""
+    member = getattr(request, "member", None)
+    if member is None:
+        return {}
+    memberships = list(
+        Member.objects.filter(user_id=member.user_id, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return {
+        "member": member,
+        "organisation": member.organisation,
+        "memberships": memberships,
+        "is_super_user": permissions.can_manage_organisation(member),
+    }

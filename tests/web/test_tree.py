@@ -1,4 +1,4 @@
-"""The first look: sign in, see the organisation's goals as a tree with progress; the admin."""
+"""The alignment tree: sign in, see the organisation's goals as a tree with progress; the admin."""
 
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ def sign_in(client, member):
 
 
 def tree_url(world) -> str:
-    return f"/o/{world.organisation.slug}/"
+    return f"/o/{world.organisation.slug}/tree/"
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, world):
@@ -38,11 +38,11 @@ def test_the_tree_shows_seniors_above_juniors_with_progress(client, world):
     assert "25 %" in page  # Company: (0 + 0.5) / 2
 
 
-def test_home_sends_a_member_of_one_organisation_to_its_tree(client, world):
+def test_home_sends_a_member_of_one_organisation_to_their_week(client, world):
     sign_in(client, world.ceo)
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == tree_url(world)
+    assert response["Location"] == f"/o/{world.organisation.slug}/"
 
 
 def test_another_organisations_tree_is_not_found(client, world, db):

@@ -1,0 +1,186 @@
+"""Forms for goals, key results, alignment, closing and check-ins.
+
+They only parse; every rule (who may, what is valid) is the services'.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cascade.goals.models import Goal, KeyResult, Outcome, Visibility
+from cascade.orgs.models import Member, Period, Team
+from cascade.progress import Direction, Kind
+
+KIND_CHOICES = [
+    (Kind.METRIC.value, "Metric: from a start value to a target"),
+    (Kind.MILESTONE.value, "Milestone: done or not done"),
+    (Kind.THRESHOLD.value, "Threshold: stay above or below a line"),
+    (Kind.SUM.value, "Sum: adds up the key results linked under it"),
+]
+DIRECTION_CHOICES = [
+    ("", "—"),
+    (Direction.ABOVE.value, "Stay at or above"),
+    (Direction.BELOW.value, "Stay at or below"),
+]
+CONFIDENCE_CHOICES = [("", "—"), *[(str(i), str(i)) for i in range(11)]]
+
+
+def number_input(**attrs: Any) -> forms.TextInput:
+    """A text box for numbers: type=text with a decimal keypad, so "1,5" or "2.5" reach our parser."""
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
+
+
+class OrganisationChoices(forms.Form):
+    """A form whose choice fields list only the member's own organisation's rows."""
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        org = member.organisation_id
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = field.queryset.filter(organisation_id=org)  # type: ignore[union-attr]
+            if name == "owner":
+                field.queryset = field.queryset.filter(is_active=True).select_related("user")  # type: ignore[attr-defined]
+
+
+class GoalForm(OrganisationChoices):
+    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(Member.objects.all(), empty_label=None)
+    team = forms.ModelChoiceField(Team.objects.all(), required=False)
+    period = forms.ModelChoiceField(Period.objects.all(), empty_label=None)
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC)
+    start_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only if the goal runs shorter than its period.",
+    )
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class KeyResultForm(OrganisationChoices):
+    title = forms.CharField(max_length=200, label="Key result")
+    kind = forms.ChoiceField(choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type")
+    start = forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
+    target = forms.CharField(
+        required=False,
+        widget=number_input(),
+        label="Target",
+        help_text="For a threshold: the line to stay on the right side of.",
+    )
+    unit = forms.CharField(required=False, max_length=20, help_text="For example %, €, days.")
+    direction = forms.ChoiceField(
+        choices=DIRECTION_CHOICES, required=False, help_text="Thresholds only."
+    )
+    weight = forms.CharField(
+        widget=number_input(),
+        initial="1",
+        help_text="How much it counts in the goal, relative to the others.",
+    )
+    rollup_into = forms.ModelChoiceField(
+        KeyResult.objects.filter(kind=Kind.SUM.value),
+        required=False,
+        label="Adds into",
+        help_text="A sum key result this one's value adds into.",
+    )
+
+
+class NewGoalForm(GoalForm):
+    """A goal with its first key result and, optionally, the senior goal it contributes to."""
+
+    kr_title = forms.CharField(max_length=200, required=False, label="First key result")
+    kr_kind = forms.ChoiceField(choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type")
+    kr_start = forms.CharField(
+        required=False, widget=number_input(), initial="0", label="Start value"
+    )
+    kr_target = forms.CharField(required=False, widget=number_input(), label="Target")
+    kr_unit = forms.CharField(required=False, max_length=20, label="Unit")
+    kr_direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")
+    senior_goal = forms.ModelChoiceField(
+        Goal.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    weight = forms.CharField(widget=number_input(), initial="1", label="Weight in the senior goal")
+
+    KEY_RESULT_FIELDS = {
+        "title": "kr_title",
+        "kind": "kr_kind",
+        "start": "kr_start",
+        "target": "kr_target",
+        "unit": "kr_unit",
+        "direction": "kr_direction",
+    }
+
+
+class AlignForm(OrganisationChoices):
+    senior_goal = forms.ModelChoiceField(
+        Goal.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose the goal this one contributes to."},
+    )
+    weight = forms.CharField(
+        widget=number_input(),
+        initial="1",
+        help_text="How much this goal counts in the senior goal, relative to its other contributors.",
+    )
+
+
+class WeightForm(forms.Form):
+    weight = forms.CharField(widget=number_input(size=5))
+
+
+class CloseForm(forms.Form):
+    score = forms.CharField(
+        widget=number_input(), help_text="From 0.0 (nothing) to 1.0 (fully achieved)."
+    )
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
+    retrospective = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="What did we learn?"
+    )
+
+
+class CheckInForm(forms.Form):
+    """One key result's check-in. ``done`` stands in for the value of a milestone."""
+
+    value = forms.CharField(required=False, widget=number_input())
+    done = forms.BooleanField(required=False)
+    confidence = forms.ChoiceField(
+        choices=CONFIDENCE_CHOICES, required=False, help_text="0 (no chance) to 10 (certain)."
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.TextInput(attrs={"placeholder": "What moved, what blocks?"}),
+    )
+
+    def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_result = key_result
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.key_result.kind == Kind.MILESTONE.value
+
+    def value_to_record(self) -> object:
+        """The value to save. Without a new value (only a confidence or a note), the current one."""
+        if self.is_milestone:
+            return 1 if self.cleaned_data["done"] else 0
+        typed = str(self.cleaned_data["value"]).strip()
+        if typed:
+            return typed
+        kr = self.key_result
+        return kr.current if kr.current is not None else kr.start
+
+    def is_blank(self) -> bool:
+        """Nothing changed on this row: the key result is skipped in a batch check-in."""
+        return not self.has_changed()
+
+
+class CopyGoalsForm(OrganisationChoices):
+    source = forms.ModelChoiceField(Period.objects.all(), empty_label=None, label="From period")
+    target = forms.ModelChoiceField(Period.objects.all(), empty_label=None, label="Into period")
+    goals = forms.ModelMultipleChoiceField(
+        Goal.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )

@@ -1,0 +1,91 @@
+"""Template helpers for showing figures the same way everywhere."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from cascade.progress import KeyResultValues, progress
+
+register = template.Library()
+
+STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """0.634 → "63 %"; None → "—". Rounded down below 100 %, so 99.6 % never shows as done."""
+    if value is None:
+        return "—"
+    shown = value * 100
+    whole = int(shown) if shown < 100 else round(shown)
+    return f"{whole} %"
+
+
+@register.filter
+def pct1(value: float | None) -> str:
+    """A fraction as a percentage with one decimal: 0.1254 → "12.5 %"."""
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+@register.filter
+def number(value: Decimal | float | int | None) -> str:
+    """A measured value without trailing zeros, with thousands separators: 2500000.000000 → 2,500,000."""
+    if value is None:
+        return "—"
+    decimal = Decimal(str(value)).normalize()
+    if decimal == decimal.to_integral_value():
+        return f"{int(decimal):,}"
+    return f"{decimal:,f}"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def kr_progress(values: KeyResultValues) -> float:
+    return progress(values)
+
+
+@register.filter
+def status_label(value: str | None) -> str:
+    return STATUS_LABELS.get(str(value), "") if value else ""
+
+
+@register.simple_tag
+def status_badge(status: Any, state: str = "active") -> str:
+    """On track / at risk / off track. Goals that are not active have no status to show."""
+    if status:
+        return format_html(
+            '<span class="status status-{}">{}</span>', status, STATUS_LABELS[str(status)]
+        )
+    if state != "active":
+        return ""
+    return mark_safe('<span class="badge" title="No progress yet">No data</span>')  # noqa: S308 - constant
+
+
+@register.simple_tag
+def progress_bar(progress: float | None, expected: float | None = None, big: bool = False) -> str:
+    """A bar with the progress and, as a thin mark, what is expected by now."""
+    width = 0 if progress is None else round(min(max(progress, 0.0), 1.0) * 100, 1)
+    mark = (
+        ""
+        if expected is None
+        else format_html(
+            '<i style="left: {}%" title="Expected by now: {}"></i>',
+            round(expected * 100, 1),
+            percent(expected),
+        )
+    )
+    return format_html(
+        '<span class="progress"><span class="bar{}" role="img" aria-label="Progress {}"><span style="width: {}%"></span>{}</span>{}</span>',
+        " big" if big else "",
+        percent(progress),
+        width,
+        mark,
+        "" if big else format_html(" {}", percent(progress)),
+    )

@@ -1,0 +1,1 @@
+"""Thin views, one module per part of the app: they parse, call one selector or service, render."""
