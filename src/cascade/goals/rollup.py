@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
 from cascade.core import clock
@@ -81,27 +82,31 @@ def key_results_above(kr_ids: Iterable[int]) -> RawSQL:
     return RawSQL(sql, ids)
 
 
+def _ids(query: RawSQL) -> set[int]:
+    sql, params = query.sql, query.params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _lock_upward[M: (Goal, KeyResult)](
     model: type[M], organisation_id: int, start: set[int], above: Callable[[Iterable[int]], RawSQL]
 ) -> dict[int, M]:
     """Lock ``start`` and all above it, in ascending id order, until nothing new turns up.
 
-    The second pass reads the graph again under the locks: usually it finds nothing new.
+    The walk up and the lock are separate queries on purpose: locking by a plain list of ids is
+    an index lookup whatever the planner thinks of the graph. The walk is repeated under the
+    locks; usually it finds nothing new.
     """
     locked: dict[int, M] = {}
-    wanted = set(start)
-    while True:
-        fresh = {
-            row.pk: row
-            for row in model.objects.select_for_update()
-            .filter(Q(pk__in=wanted) | Q(pk__in=above(wanted)), organisation_id=organisation_id)
-            .exclude(pk__in=list(locked))
-            .order_by("pk")
-        }
-        if not fresh:
-            return locked
-        locked.update(fresh)
-        wanted = set(locked)
+    tried: set[int] = set()
+    wanted = set(start) | _ids(above(start))
+    while new := wanted - tried:
+        tried |= new
+        rows = model.objects.select_for_update().filter(organisation_id=organisation_id, pk__in=sorted(new))
+        locked.update((row.pk, row) for row in rows.order_by("pk"))
+        wanted = set(locked) | _ids(above(locked))
+    return locked
 
 
 def lock(
