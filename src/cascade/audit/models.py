@@ -29,6 +29,11 @@ class EventKind(models.TextChoices):
     PROGRESS_REPAIRED = "progress.repaired"
     TOKEN_CREATED = "api_token.created"
     TOKEN_REVOKED = "api_token.revoked"
+    MEMBER_INVITED = "member.invited"
+    INVITATION_RESENT = "member.invitation_resent"
+    MEMBER_DEACTIVATED = "member.deactivated"
+    MEMBER_REACTIVATED = "member.reactivated"
+    TEAM_MEMBERS_CHANGED = "team.members_changed"
 
 
 class AuditEvent(OrgScoped):

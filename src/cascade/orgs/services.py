@@ -6,11 +6,20 @@ validates all input before writing anything, and records an audit event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from cascade import permissions
@@ -247,3 +256,359 @@ def change_status_margins(
         data={"margins": [before, [str(at_risk), str(off_track)]]},
     )
     return organisation
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Set-password tokens for invited people. Django's reset tokens with their own salt, so a
+    password-reset token never opens an invitation and the reverse. A token stops working once
+    the password is set, and after ``PASSWORD_RESET_TIMEOUT`` (three days by default)."""
+
+    key_salt = "cascade.orgs.invitation"
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What the inviting super user is shown, and what the email says."""
+
+    member: Member
+    link: str  # the set-password link, or the sign-in page for someone who has a password already
+    sets_password: bool
+
+
+def invitation_link(user: User, site_url: str) -> tuple[str, bool]:
+    """The link an invited person follows: set a password, or sign in if they have one."""
+    base = site_url.rstrip("/")
+    if user.has_usable_password():
+        return base + reverse("login"), False
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = invitation_tokens.make_token(user)
+    return base + reverse("invite-accept", kwargs={"uidb64": uid, "token": token}), True
+
+
+def _send_invitation(invitation: Invitation, inviter: Member) -> None:
+    """Mail the invitation once the transaction has committed (never for a rolled-back one)."""
+    member = invitation.member
+    context = {
+        "organisation": member.organisation.name,
+        "inviter": inviter.user.full_name,
+        "name": member.user.full_name,
+        "link": invitation.link,
+        "sets_password": invitation.sets_password,
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    subject = f"{inviter.user.full_name} invited you to {member.organisation.name} on Cascade"
+    body = render_to_string("registration/invitation_email.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, None, [member.user.email]),
+        robust=True,  # a mail server that is down must not undo the invitation: the link is shown
+    )
+
+
+def _clean_email(value: str) -> str:
+    email = (value or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."}) from None
+    return email
+
+
+@transaction.atomic
+def invite_member(
+    *,
+    actor: Member,
+    email: str,
+    full_name: str = "",
+    role: str = Role.MEMBER,
+    title: str = "",
+    manager: Member | None = None,
+    teams: list[Team] | tuple[Team, ...] = (),
+    site_url: str,
+) -> Invitation:
+    """Invite someone by email: their account (with no usable password until they set one) if
+    they are new to Cascade, their membership, their teams; the email goes out on commit.
+
+    Someone who already has a Cascade account (in another organisation) keeps their password
+    and is simply added; their email links to the sign-in page.
+    """
+    _require_admin(actor)
+    permissions.require_same_organisation(actor, manager, *teams)
+    errors: dict[str, str] = {}
+    try:
+        email = _clean_email(email)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    user = User.objects.filter(email__iexact=email).first() if "email" not in errors else None
+    full_name = (full_name or "").strip()
+    if user is None and not full_name:
+        errors["full_name"] = "Give the new person's full name."
+    elif len(full_name) > 150:
+        errors["full_name"] = "Keep it under 150 characters."
+    if role not in Role.values:
+        errors["role"] = f"Choose one of: {', '.join(Role.values)}."
+    if len(title.strip()) > 120:
+        errors["title"] = "Keep it under 120 characters."
+    if manager is not None and not manager.is_active:
+        errors["manager"] = f"{manager.name} has been deactivated; choose an active manager."
+    if user is not None:
+        existing = Member.objects.filter(organisation_id=actor.organisation_id, user=user).first()
+        if existing is not None:
+            errors["email"] = (
+                f"{user.full_name} is already a member."
+                if existing.is_active
+                else f"{user.full_name} was deactivated: reactivate them from their settings page."
+            )
+    if errors:
+        raise ValidationError(errors)
+    new_user = user is None
+    if user is None:
+        user = User.objects.create_user(email, None, full_name=full_name)  # unusable password
+    member = Member.objects.create(
+        organisation_id=actor.organisation_id,
+        user=user,
+        role=role,
+        title=title.strip(),
+        manager=manager,
+    )
+    team_ids = sorted({team.pk for team in teams})
+    TeamMembership.objects.bulk_create(
+        TeamMembership(organisation_id=actor.organisation_id, team_id=team_id, member=member)
+        for team_id in team_ids
+    )
+    link, sets_password = invitation_link(user, site_url)
+    invitation = Invitation(member=member, link=link, sets_password=sets_password)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.MEMBER_INVITED,
+        subject=member,
+        data={
+            "email": email,
+            "role": role,
+            "manager": manager.pk if manager else None,
+            "teams": team_ids,
+            "new_account": new_user,
+        },
+    )
+    _send_invitation(invitation, actor)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Invitation:
+    """A fresh set-password link for someone who has not accepted their invitation yet."""
+    _require_admin(actor)
+    permissions.require_same_organisation(actor, member)
+    if member.user.has_usable_password():
+        raise ValidationError(
+            f"{member.name} has already set a password: they can sign in with it."
+        )
+    if not member.is_active:
+        raise ValidationError(f"{member.name} has been deactivated: reactivate them first.")
+    link, sets_password = invitation_link(member.user, site_url)
+    invitation = Invitation(member=member, link=link, sets_password=sets_password)
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.INVITATION_RESENT,
+        subject=member,
+        data={"email": member.user.email},
+    )
+    _send_invitation(invitation, actor)
+    return invitation
+
+
+# --------------------------------------------------------------------------- leaving
+
+
+@transaction.atomic
+def deactivate_member(*, actor: Member, member: Member) -> Member:
+    """Take someone out of the organisation without losing their goals or history.
+
+    They can no longer open the organisation. Their direct reports move up to their manager
+    and the teams they led lose their lead (both recorded in the event, so nothing is lost).
+    """
+    _require_admin(actor)
+    permissions.require_same_organisation(actor, member)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.pk == actor.pk:
+        raise ValidationError("You cannot deactivate yourself: ask another super user.")
+    if not member.is_active:
+        raise ValidationError(f"{member.name} is already deactivated.")
+    reports = sorted(Member.objects.filter(manager=member).values_list("pk", flat=True))
+    Member.objects.filter(pk__in=reports).update(manager_id=member.manager_id)
+    teams_led = sorted(Team.objects.filter(lead=member).values_list("pk", flat=True))
+    Team.objects.filter(pk__in=teams_led).update(lead=None)
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.MEMBER_DEACTIVATED,
+        subject=member,
+        data={"reports": reports, "reports_moved_to": member.manager_id, "teams_led": teams_led},
+    )
+    return member
+
+
+@transaction.atomic
+def reactivate_member(*, actor: Member, member: Member) -> Member:
+    """Let a deactivated member back in, with the role, title and teams they had."""
+    _require_admin(actor)
+    permissions.require_same_organisation(actor, member)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.is_active:
+        raise ValidationError(f"{member.name} is already active.")
+    if member.manager is not None and not member.manager.is_active:
+        member.manager = None  # their old manager has left too; a super user can set a new one
+    member.is_active = True
+    member.save(update_fields=["is_active", "manager"])
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.MEMBER_REACTIVATED,
+        subject=member,
+        data={"manager": member.manager_id},
+    )
+    return member
+
+
+# --------------------------------------------------------------------------- teams
+
+
+def _check_team_parent(team: Team, parent: Team | None) -> None:
+    """Refuse a parent that is the team itself or one of its sub-teams: the tree would loop.
+
+    One query: the organisation's (team, parent) pairs, walked up from the new parent.
+    """
+    if parent is None:
+        return
+    parents = dict(
+        Team.objects.filter(organisation_id=team.organisation_id).values_list("pk", "parent_id")
+    )
+    seen: set[int] = set()
+    node: int | None = parent.pk
+    while node is not None and node not in seen:
+        if node == team.pk:
+            raise ValidationError(
+                {"parent": f"{parent.name} is inside {team.name}: the team tree would loop."}
+            )
+        seen.add(node)
+        node = parents.get(node)
+
+
+@transaction.atomic
+def change_team(
+    *,
+    actor: Member,
+    team: Team,
+    name: str | None = None,
+    parent: Team | bool | None = False,
+    lead: Member | bool | None = False,
+) -> Team:
+    """Rename a team, move it under another parent (``None``: to the top) or change its lead
+    (``None``: no lead). ``False`` leaves a part as it is. A new lead joins the team."""
+    _require_admin(actor)
+    permissions.require_same_organisation(actor, team)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    changes: dict[str, list[object]] = {}
+    errors: dict[str, str] = {}
+    if name is not None:
+        try:
+            new_name = _clean_name(name)
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        else:
+            taken = Team.objects.filter(organisation_id=team.organisation_id, name=new_name)
+            if taken.exclude(pk=team.pk).exists():
+                errors["name"] = "There is already a team with this name."
+            elif new_name != team.name:
+                changes["name"] = [team.name, new_name]
+                team.name = new_name
+    if parent is not False:
+        new_parent = parent if isinstance(parent, Team) else None
+        permissions.require_same_organisation(actor, new_parent)
+        try:
+            _check_team_parent(team, new_parent)
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        new_id = new_parent.pk if new_parent else None
+        if new_id != team.parent_id:
+            changes["parent"] = [team.parent_id, new_id]
+            team.parent = new_parent
+    if lead is not False:
+        new_lead = lead if isinstance(lead, Member) else None
+        permissions.require_same_organisation(actor, new_lead)
+        if new_lead is not None and not new_lead.is_active:
+            errors["lead"] = f"{new_lead.name} has been deactivated; choose an active member."
+        new_id = new_lead.pk if new_lead else None
+        if new_id != team.lead_id:
+            changes["lead"] = [team.lead_id, new_id]
+            team.lead = new_lead
+    if errors:
+        raise ValidationError(errors)
+    if changes:
+        team.save()
+        if team.lead_id is not None and "lead" in changes:
+            TeamMembership.objects.get_or_create(
+                organisation_id=team.organisation_id, team=team, member_id=team.lead_id
+            )
+        record(
+            organisation=actor.organisation_id,
+            actor=actor,
+            kind=EventKind.TEAM_CHANGED,
+            subject=team,
+            data=changes,
+        )
+    return team
+
+
+@transaction.atomic
+def set_team_members(
+    *, actor: Member, team: Team, members: list[Member] | tuple[Member, ...]
+) -> Team:
+    """Make ``members`` the team's members: add who is new, remove who is not listed.
+
+    The lead stays a member: change the lead first to take them out.
+    """
+    _require_admin(actor)
+    permissions.require_same_organisation(actor, team, *members)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    wanted = {m.pk for m in members}
+    if team.lead_id is not None and team.lead_id not in wanted:
+        raise ValidationError(
+            {"members": "The team's lead stays a member: choose another lead first."}
+        )
+    inactive = [m.name for m in members if not m.is_active]
+    if inactive:
+        raise ValidationError(
+            {"members": f"Deactivated people cannot join a team: {', '.join(sorted(inactive))}."}
+        )
+    # Deactivated members keep their place (for a reactivation); only active ones are set here.
+    current = set(
+        TeamMembership.objects.filter(team=team, member__is_active=True).values_list(
+            "member_id", flat=True
+        )
+    )
+    added, removed = sorted(wanted - current), sorted(current - wanted)
+    if not added and not removed:
+        return team
+    TeamMembership.objects.filter(team=team, member_id__in=removed).delete()
+    TeamMembership.objects.bulk_create(
+        TeamMembership(organisation_id=team.organisation_id, team=team, member_id=member_id)
+        for member_id in added
+    )
+    record(
+        organisation=actor.organisation_id,
+        actor=actor,
+        kind=EventKind.TEAM_MEMBERS_CHANGED,
+        subject=team,
+        data={"added": added, "removed": removed},
+    )
+    return team
