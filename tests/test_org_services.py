@@ -210,7 +210,7 @@ def test_a_person_is_a_member_once(org):
 
 
 def test_member_title_has_a_length_limit(org):
-    # BUG: add_member and change_member do not check the title's length (Member.title is
+    # Regression, fixed: add_member and change_member do not check the title's length (Member.title is
     # CharField(max_length=120)). A 121-character title is stored as is on SQLite and fails
     # with django.db.DataError "value too long" on PostgreSQL, instead of a ValidationError
     # naming "title" like every other text field of the services.

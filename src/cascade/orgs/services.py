@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -72,6 +73,13 @@ def create_organisation(
     return founder_member
 
 
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if len(title) > 120:
+        raise ValidationError({"title": "Keep the title under 120 characters."})
+    return title
+
+
 def _check_manager(member: Member | None, manager: Member | None) -> None:
     """A manager must be in the same organisation and must not report to the member."""
     if manager is None:
@@ -93,13 +101,14 @@ def add_member(
     permissions.require_same_organisation(actor, manager)
     if role not in Role.values:
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+    title = _clean_title(title)
     if Member.objects.filter(organisation_id=actor.organisation_id, user=user).exists():
         raise ValidationError({"user": "This person is already a member."})
     member = Member.objects.create(
         organisation_id=actor.organisation_id,
         user=user,
         role=role,
-        title=title.strip(),
+        title=title,
         manager=manager,
     )
     record(
@@ -124,25 +133,31 @@ def change_member(
     """Change a member's role, title or manager (``manager=None`` removes the manager)."""
     _require_admin(actor)
     permissions.require_same_organisation(actor, member)
-    changes: dict[str, list[object]] = {}
+    # Everything is checked before the member is touched, so a refusal leaves it as it was.
+    new: dict[str, Any] = {}
     if role is not None and role != member.role:
         if role not in Role.values:
             raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
         if member.pk == actor.pk and role != Role.SUPER_USER:
             raise ValidationError({"role": "You cannot remove your own super user role."})
-        changes["role"] = [member.role, role]
-        member.role = role
-    if title is not None and title.strip() != member.title:
-        changes["title"] = [member.title, title.strip()]
-        member.title = title.strip()
+        new["role"] = role
+    if title is not None and _clean_title(title) != member.title:
+        new["title"] = _clean_title(title)
     if manager is not False:
         new_manager = manager if isinstance(manager, Member) else None
         permissions.require_same_organisation(actor, new_manager)
         _check_manager(member, new_manager)
-        new_id = new_manager.pk if new_manager else None
-        if new_id != member.manager_id:
-            changes["manager"] = [member.manager_id, new_id]
-            member.manager = new_manager
+        if (new_manager.pk if new_manager else None) != member.manager_id:
+            new["manager"] = new_manager
+    changes: dict[str, list[object]] = {
+        name: [
+            getattr(member, f"{name}_id" if name == "manager" else name),
+            value.pk if name == "manager" and value else value,
+        ]
+        for name, value in new.items()
+    }
+    for name, value in new.items():
+        setattr(member, name, value)
     if changes:
         member.save()
         record(
@@ -237,16 +252,17 @@ def change_status_margins(
 ) -> Organisation:
     """The margins that turn progress against time into on track / at risk / off track."""
     _require_admin(actor)
-    at_risk = parse_number(at_risk_margin, "at_risk_margin")
-    off_track = parse_number(off_track_margin, "off_track_margin")
+    # Rounded to the column's precision first, so the audit trail and the rule see what is stored.
+    at_risk = parse_number(at_risk_margin, "at_risk_margin").quantize(Decimal("0.001"))
+    off_track = parse_number(off_track_margin, "off_track_margin").quantize(Decimal("0.001"))
     if not Decimal(0) <= at_risk <= off_track <= Decimal(1):
         raise ValidationError(
             {"off_track_margin": "Margins must satisfy 0 ≤ at risk margin ≤ off track margin ≤ 1."}
         )
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
     before = [str(organisation.at_risk_margin), str(organisation.off_track_margin)]
-    organisation.at_risk_margin = at_risk.quantize(Decimal("0.001"))
-    organisation.off_track_margin = off_track.quantize(Decimal("0.001"))
+    organisation.at_risk_margin = at_risk
+    organisation.off_track_margin = off_track
     organisation.save(update_fields=["at_risk_margin", "off_track_margin"])
     record(
         organisation=organisation,
