@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cascade.orgs",
     "cascade.goals",
     "cascade.audit",
+    "cascade.performance",
     "cascade.api",
     "cascade.demo",
 ]

@@ -34,6 +34,19 @@ class EventKind(models.TextChoices):
     MEMBER_DEACTIVATED = "member.deactivated"
     MEMBER_REACTIVATED = "member.reactivated"
     TEAM_MEMBERS_CHANGED = "team.members_changed"
+    GOALS_IN_REVIEWS_CHANGED = "organisation.goals_in_reviews_changed"
+    SHEET_ITEM_ADDED = "goal_sheet.item_added"
+    SHEET_ITEM_CHANGED = "goal_sheet.item_changed"
+    SHEET_ITEM_REMOVED = "goal_sheet.item_removed"
+    SHEET_ITEM_UPDATED = "goal_sheet.item_updated"
+    SHEET_COMMENTED = "goal_sheet.commented"
+    REVIEW_CYCLE_CREATED = "review_cycle.created"
+    REVIEW_CYCLE_CHANGED = "review_cycle.changed"
+    REVIEW_PHASE_CHANGED = "review_cycle.phase_changed"
+    ASSESSMENT_SAVED = "assessment.saved"
+    ASSESSMENT_SUBMITTED = "assessment.submitted"
+    ASSESSMENT_REOPENED = "assessment.reopened"
+    GOALS_SNAPSHOT_REFRESHED = "assessment.goals_refreshed"
 
 
 class AuditEvent(OrgScoped):

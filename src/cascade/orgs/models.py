@@ -32,6 +32,9 @@ class Organisation(models.Model):
         default=Decimal(str(schedule.DEFAULT_OFF_TRACK_MARGIN)),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    # Performance reviews show the reviewee's goal sheet in a column of its own. Only super
+    # users may change this (cascade.performance.services.set_goals_in_reviews).
+    include_goals_in_reviews = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

@@ -1,0 +1,1 @@
+"""Performance management: weighted goal sheets and performance reviews."""

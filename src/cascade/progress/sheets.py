@@ -1,0 +1,97 @@
+"""Weighted goal sheets and review scores (DESIGN §3, performance management).
+
+A person's goal sheet holds items with weights. The weights are the sheet's measuring stick:
+their sum is the *total target value*, and each item achieves ``weight × progress`` of it.
+
+    achieved = Σ weightᵢ · progressᵢ        total target = Σ weightᵢ        percent = achieved / total
+
+An item's progress is its own (a start → target measure, by the metric rule) or, for a linked
+key result or goal, that one's progress, live.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cascade.progress.keyresults import clamp
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedItem:
+    weight: float
+    progress: float | None  # None: no progress yet, which achieves nothing
+
+    @property
+    def achieved(self) -> float:
+        return self.weight * clamp(self.progress or 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class SheetTotals:
+    total_target: float
+    achieved: float
+    percent: float | None  # None when the sheet has no weight at all
+
+
+def sheet_totals(items: Iterable[WeightedItem]) -> SheetTotals:
+    listed = list(items)
+    total = math.fsum(item.weight for item in listed)
+    achieved = math.fsum(item.achieved for item in listed)
+    return SheetTotals(total, achieved, achieved / total if total > 0 else None)
+
+
+def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
+    """Mean of the values that are given, weighted; None when nothing (or no weight) is given."""
+    given = [(value, weight) for value, weight in pairs if value is not None and weight > 0]
+    total = math.fsum(weight for _, weight in given)
+    if not given or total <= 0:
+        return None
+    return math.fsum(value * weight for value, weight in given) / total
+
+
+def overall_score(
+    competencies: float | None,
+    goals: float | None,
+    *,
+    include_goals: bool,
+    goals_weight: float,
+    competencies_weight: float,
+) -> float | None:
+    """The review's overall score on the rating scale.
+
+    With goals included: ``goals × goals_weight + competencies × competencies_weight``, and both
+    parts must be rated. Without goals, competencies count for everything.
+    """
+    if not include_goals:
+        return competencies
+    if competencies is None or goals is None:
+        return None
+    return goals * goals_weight + competencies * competencies_weight
+
+
+def split_errors(goals_weight: Decimal, competencies_weight: Decimal) -> dict[str, str]:
+    """What is wrong with a goals / competencies split, if anything. They must sum to 1."""
+    errors: dict[str, str] = {}
+    for name, value in (
+        ("goals_weight", goals_weight),
+        ("competencies_weight", competencies_weight),
+    ):
+        if not Decimal(0) <= value <= Decimal(1):
+            errors[name] = "A weight runs from 0 to 1."
+    if not errors and goals_weight + competencies_weight != Decimal(1):
+        errors["competencies_weight"] = (
+            f"The goals and competencies weights must add up to 1 (now {goals_weight + competencies_weight})."
+        )
+    return errors
+
+
+def rating_bounds_errors(values: Sequence[int]) -> dict[str, str]:
+    """A rating scale needs at least two levels with distinct values."""
+    if len(values) < 2:
+        return {"scale": "A rating scale needs at least two levels."}
+    if len(set(values)) != len(values):
+        return {"scale": "Each level of the rating scale needs its own value."}
+    return {}
