@@ -110,3 +110,48 @@ def can_view_goal(actor: Member, goal: Goal) -> bool:
     if goal.owner.manager_id == actor.pk:
         return True
     return goal.team is not None and goal.team.memberships.filter(member_id=actor.pk).exists()
+
+
+# --------------------------------------------------------------------------- performance
+# A goal sheet is its owner's; their manager (direct or higher up) sees it and comments on it,
+# and the owner and their direct manager shape it (items, weights) while its period's review
+# cycle is in planning. Super users may do everything a manager may.
+
+
+def can_view_sheet(actor: Member, owner: Member) -> bool:
+    return actor.pk == owner.pk or is_super_user(actor) or manages(actor, owner)
+
+
+def can_edit_sheet(actor: Member, owner: Member) -> bool:
+    return actor.is_active and (actor.pk in (owner.pk, owner.manager_id) or is_super_user(actor))
+
+
+def can_update_sheet_values(actor: Member, owner: Member) -> bool:
+    """Own-measure items are updated by their owner, like KR check-ins."""
+    return actor.is_active and (actor.pk == owner.pk or is_super_user(actor))
+
+
+can_comment_on_sheet = can_view_sheet
+
+
+def can_manage_reviews(actor: Member) -> bool:
+    """Review cycles, their phases, the score split and reopening assessments: super users."""
+    return is_super_user(actor)
+
+
+def can_view_review(actor: Member, reviewee: Member, manager_id: int | None) -> bool:
+    return actor.pk in (reviewee.pk, manager_id) or is_super_user(actor) or manages(actor, reviewee)
+
+
+def can_write_assessment(actor: Member, kind: str, reviewee: Member, manager_id: int | None) -> bool:
+    """The reviewee writes the self assessment, the reviewer (their manager) the other."""
+    if not actor.is_active:
+        return False
+    return actor.pk == (reviewee.pk if kind == "self" else manager_id)
+
+
+def can_see_manager_assessment(actor: Member, reviewee: Member, manager_id: int | None, shared: bool) -> bool:
+    """The reviewee sees the manager's assessment only once the review is shared."""
+    if actor.pk == reviewee.pk:
+        return shared
+    return actor.pk == manager_id or is_super_user(actor) or manages(actor, reviewee)

@@ -1,0 +1,208 @@
+"""Reads of performance management, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from cascade import permissions
+from cascade.core.errors import NotFound
+from cascade.orgs.models import Member
+from cascade.performance.figures import ItemFigures, live_figures, totals
+from cascade.performance.locks import sheet_is_locked
+from cascade.performance.models import (
+    PHASES,
+    Assessment,
+    AssessmentKind,
+    Competency,
+    CompetencyRating,
+    GoalRating,
+    GoalSheet,
+    Phase,
+    RatingLevel,
+    Review,
+    ReviewCycle,
+    SheetComment,
+    SheetItemUpdate,
+)
+from cascade.progress.sheets import SheetTotals, overall_score, weighted_mean
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    sheet: GoalSheet
+    figures: list[ItemFigures]
+    totals: SheetTotals
+    locked: bool
+    can_shape: bool  # add, remove and weigh items
+    can_update: bool  # record values of own measures
+    updates: list[SheetItemUpdate]
+    comments: list[SheetComment]
+
+
+def get_sheet(actor: Member, sheet_id: object) -> GoalSheet:
+    sheet = (
+        GoalSheet.objects.select_related("owner__user", "owner__manager", "period")
+        .filter(
+            organisation_id=actor.organisation_id,
+            pk=int(str(sheet_id)) if str(sheet_id).isdigit() else 0,
+        )
+        .first()
+    )
+    if sheet is None or not permissions.can_view_sheet(actor, sheet.owner):
+        raise NotFound("No such goal sheet.")
+    return sheet
+
+
+def sheet_page(actor: Member, sheet: GoalSheet) -> SheetPage:
+    items = list(sheet.items.all())
+    figures = live_figures(items)
+    locked = sheet_is_locked(sheet)
+    return SheetPage(
+        sheet=sheet,
+        figures=figures,
+        totals=totals(figures),
+        locked=locked,
+        can_shape=not locked and permissions.can_edit_sheet(actor, sheet.owner),
+        can_update=permissions.can_update_sheet_values(actor, sheet.owner),
+        updates=list(
+            SheetItemUpdate.objects.filter(item__sheet=sheet)
+            .select_related("item", "author__user")
+            .order_by("-created_at")[:30]
+        ),
+        comments=list(
+            SheetComment.objects.filter(sheet=sheet)
+            .select_related("author__user")
+            .order_by("created_at")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Scores:
+    competencies: float | None
+    goals: float | None
+    overall: float | None
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    assessment: Assessment
+    competency_ratings: list[CompetencyRating]
+    goal_ratings: list[GoalRating]
+    scores: Scores
+    writable: bool
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    review: Review
+    cycle: ReviewCycle
+    include_goals: bool
+    scale: list[RatingLevel]
+    competencies: list[Competency]
+    self_assessment: AssessmentView | None
+    manager_assessment: AssessmentView | None
+    manager_assessment_hidden: bool  # exists but the reviewee may not see it yet
+    can_manage: bool
+
+
+def scores(
+    cycle: ReviewCycle,
+    competency_ratings: list[CompetencyRating],
+    goal_ratings: list[GoalRating],
+    include_goals: bool,
+) -> Scores:
+    competencies = weighted_mean((r.rating, 1.0) for r in competency_ratings)
+    goals = (
+        weighted_mean((r.rating, float(r.weight)) for r in goal_ratings) if include_goals else None
+    )
+    overall = overall_score(
+        competencies,
+        goals,
+        include_goals=include_goals,
+        goals_weight=float(cycle.goals_weight),
+        competencies_weight=float(cycle.competencies_weight),
+    )
+    return Scores(competencies, goals, overall)
+
+
+def get_review(actor: Member, review_id: object) -> Review:
+    review = (
+        Review.objects.select_related("cycle__period", "reviewee__user", "manager__user")
+        .filter(
+            organisation_id=actor.organisation_id,
+            pk=int(str(review_id)) if str(review_id).isdigit() else 0,
+        )
+        .first()
+    )
+    if review is None or not permissions.can_view_review(actor, review.reviewee, review.manager_id):
+        raise NotFound("No such review.")
+    return review
+
+
+def review_page(actor: Member, review: Review) -> ReviewPage:
+    """A review as the actor may see it. Six queries."""
+    cycle = review.cycle
+    include_goals = actor.organisation.include_goals_in_reviews
+    assessments = {
+        a.kind: a
+        for a in Assessment.objects.filter(review=review).select_related("submitted_by__user")
+    }
+    ratings = list(
+        CompetencyRating.objects.filter(assessment__review=review).select_related("competency")
+    )
+    goal_ratings = list(GoalRating.objects.filter(assessment__review=review))
+    shared = cycle.phase_index() >= PHASES.index(Phase.SHARED)
+    may_see_manager = permissions.can_see_manager_assessment(
+        actor, review.reviewee, review.manager_id, shared
+    )
+
+    def view(kind: AssessmentKind) -> AssessmentView | None:
+        assessment = assessments.get(kind)
+        if assessment is None:
+            return None
+        mine_c = [r for r in ratings if r.assessment_id == assessment.pk]
+        mine_g = [r for r in goal_ratings if r.assessment_id == assessment.pk]
+        phase = Phase.SELF_ASSESSMENT if kind == AssessmentKind.SELF else Phase.MANAGER_ASSESSMENT
+        writable = (
+            cycle.phase == phase
+            and not assessment.is_submitted
+            and permissions.can_write_assessment(actor, kind, review.reviewee, review.manager_id)
+        )
+        return AssessmentView(
+            assessment, mine_c, mine_g, scores(cycle, mine_c, mine_g, include_goals), writable
+        )
+
+    self_view = view(AssessmentKind.SELF)
+    if self_view and actor.pk != review.reviewee_id and not self_view.assessment.is_submitted:
+        self_view = None  # a draft self assessment is the reviewee's own until submitted
+    manager_view = view(AssessmentKind.MANAGER) if may_see_manager else None
+    return ReviewPage(
+        review=review,
+        cycle=cycle,
+        include_goals=include_goals,
+        scale=list(RatingLevel.objects.filter(cycle=cycle)),
+        competencies=list(Competency.objects.filter(cycle=cycle)),
+        self_assessment=self_view,
+        manager_assessment=manager_view,
+        manager_assessment_hidden=AssessmentKind.MANAGER in assessments and not may_see_manager,
+        can_manage=permissions.can_manage_reviews(actor),
+    )
+
+
+def reviews_for(actor: Member) -> QuerySet[Review]:
+    """The reviews the actor takes part in: as reviewee or as reviewer."""
+    return (
+        Review.objects.filter(organisation_id=actor.organisation_id)
+        .filter(Q(reviewee=actor) | Q(manager=actor))
+        .select_related("cycle", "reviewee__user", "manager__user")
+        .order_by("-cycle__created_at", "reviewee__user__full_name")
+    )
+
+
+def cycles(actor: Member) -> QuerySet[ReviewCycle]:
+    return ReviewCycle.objects.filter(organisation_id=actor.organisation_id).select_related(
+        "period"
+    )
