@@ -56,9 +56,16 @@ def test_weighted_mean_ignores_missing_ratings():
 def test_overall_score_with_and_without_goals():
     # 50/50: 4 × 0.5 + 3 × 0.5 = 3.5; 30/70: 4 × 0.3 + 3 × 0.7 = 3.3
     assert overall_score(3, 4, include_goals=True, goals_weight=0.5, competencies_weight=0.5) == 3.5
-    assert overall_score(3, 4, include_goals=True, goals_weight=0.3, competencies_weight=0.7) == pytest.approx(3.3)
-    assert overall_score(3, None, include_goals=False, goals_weight=0.5, competencies_weight=0.5) == 3
-    assert overall_score(3, None, include_goals=True, goals_weight=0.5, competencies_weight=0.5) is None
+    assert overall_score(
+        3, 4, include_goals=True, goals_weight=0.3, competencies_weight=0.7
+    ) == pytest.approx(3.3)
+    assert (
+        overall_score(3, None, include_goals=False, goals_weight=0.5, competencies_weight=0.5) == 3
+    )
+    assert (
+        overall_score(3, None, include_goals=True, goals_weight=0.5, competencies_weight=0.5)
+        is None
+    )
 
 
 def test_the_split_must_add_up_to_one():

@@ -21,6 +21,7 @@ from cascade.accounts.models import User
 from cascade.core import clock
 from cascade.demo import data
 from cascade.demo.data import GOALS, KR, PEOPLE, TEAMS, G
+from cascade.demo.performance import seed_performance
 from cascade.goals import services as goals
 from cascade.goals.models import Goal, KeyResult, Visibility
 from cascade.orgs import services as orgs
@@ -261,6 +262,7 @@ def seed(today: date | None = None, *, seed_value: int = 2026) -> Member:
         for event in seeder.timeline():
             with clock.frozen_at(event.moment):
                 event.action()
+        seed_performance(ceo, seeder.members, seeder.periods["quarter"])
     return ceo
 
 

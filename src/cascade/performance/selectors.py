@@ -26,7 +26,13 @@ from cascade.performance.models import (
     SheetComment,
     SheetItemUpdate,
 )
-from cascade.progress.sheets import SheetTotals, overall_score, weighted_mean
+from cascade.progress.sheets import (
+    SheetTotals,
+    WeightedItem,
+    overall_score,
+    sheet_totals,
+    weighted_mean,
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class AssessmentView:
     assessment: Assessment
     competency_ratings: list[CompetencyRating]
     goal_ratings: list[GoalRating]
+    goal_totals: SheetTotals  # of the snapshot: total target value and achieved
     scores: Scores
     writable: bool
 
@@ -171,8 +178,14 @@ def review_page(actor: Member, review: Review) -> ReviewPage:
             and not assessment.is_submitted
             and permissions.can_write_assessment(actor, kind, review.reviewee, review.manager_id)
         )
+        snapshot_totals = sheet_totals(WeightedItem(float(r.weight), r.progress) for r in mine_g)
         return AssessmentView(
-            assessment, mine_c, mine_g, scores(cycle, mine_c, mine_g, include_goals), writable
+            assessment,
+            mine_c,
+            mine_g,
+            snapshot_totals,
+            scores(cycle, mine_c, mine_g, include_goals),
+            writable,
         )
 
     self_view = view(AssessmentKind.SELF)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -583,8 +583,8 @@ def save_assessment(
     *,
     actor: Member,
     assessment: Assessment,
-    competency_ratings: dict[int, tuple[object, str]] | None = None,
-    goal_ratings: dict[int, tuple[object, str]] | None = None,
+    competency_ratings: Mapping[int, tuple[object, str]] | None = None,
+    goal_ratings: Mapping[int, tuple[object, str]] | None = None,
     overall_comment: str | None = None,
     submit: bool = False,
 ) -> Assessment:

@@ -26,6 +26,7 @@ organisation_urls: list[URLPattern | URLResolver] = [
     path("contributions/<int:contribution_id>/", goals.contribution, name="contribution"),
     path("tree/", tree.alignment_tree, name="goal-tree"),
     path("", include("cascade.web.people_urls")),
+    path("", include("cascade.web.performance_urls")),
 ]
 
 urlpatterns = [

@@ -32,6 +32,12 @@ def number_input(**attrs: Any) -> forms.TextInput:
     return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
 
 
+def needed_by_some_kinds(field: forms.Field) -> forms.Field:
+    """Not required by every kind of KR (a milestone has no target), so not marked optional either."""
+    field.hide_optional = True  # type: ignore[attr-defined]
+    return field
+
+
 class OrganisationChoices(forms.Form):
     """A form whose choice fields list only the member's own organisation's rows."""
 
@@ -50,7 +56,7 @@ class GoalForm(OrganisationChoices):
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(Member.objects.all(), empty_label=None)
-    team = forms.ModelChoiceField(Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="No team")
     period = forms.ModelChoiceField(Period.objects.all(), empty_label=None)
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC)
     start_date = forms.DateField(
@@ -64,12 +70,16 @@ class GoalForm(OrganisationChoices):
 class KeyResultForm(OrganisationChoices):
     title = forms.CharField(max_length=200, label="Key result")
     kind = forms.ChoiceField(choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type")
-    start = forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
-    target = forms.CharField(
-        required=False,
-        widget=number_input(),
-        label="Target",
-        help_text="For a threshold: the line to stay on the right side of.",
+    start = needed_by_some_kinds(
+        forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
+    )
+    target = needed_by_some_kinds(
+        forms.CharField(
+            required=False,
+            widget=number_input(),
+            label="Target",
+            help_text="For a threshold: the line to stay on the right side of.",
+        )
     )
     unit = forms.CharField(required=False, max_length=20, help_text="For example %, €, days.")
     direction = forms.ChoiceField(
@@ -93,10 +103,12 @@ class NewGoalForm(GoalForm):
 
     kr_title = forms.CharField(max_length=200, required=False, label="First key result")
     kr_kind = forms.ChoiceField(choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type")
-    kr_start = forms.CharField(
-        required=False, widget=number_input(), initial="0", label="Start value"
+    kr_start = needed_by_some_kinds(
+        forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
     )
-    kr_target = forms.CharField(required=False, widget=number_input(), label="Target")
+    kr_target = needed_by_some_kinds(
+        forms.CharField(required=False, widget=number_input(), label="Target")
+    )
     kr_unit = forms.CharField(required=False, max_length=20, label="Unit")
     kr_direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")
     senior_goal = forms.ModelChoiceField(
@@ -125,10 +137,6 @@ class AlignForm(OrganisationChoices):
         initial="1",
         help_text="How much this goal counts in the senior goal, relative to its other contributors.",
     )
-
-
-class WeightForm(forms.Form):
-    weight = forms.CharField(widget=number_input(size=5))
 
 
 class CloseForm(forms.Form):

@@ -16,11 +16,16 @@ STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off
 
 @register.filter
 def percent(value: float | None) -> str:
-    """0.634 → "63 %"; None → "—". Rounded down below 100 %, so 99.6 % never shows as done."""
+    """0.634 → "63 %"; None → "—".
+
+    Rounded to the nearest whole percent (0.5499999999999999, a float's 55 %, shows as 55 %),
+    except that what is not finished never shows as 100 %.
+    """
     if value is None:
         return "—"
-    shown = value * 100
-    whole = int(shown) if shown < 100 else round(shown)
+    whole = round(value * 100)
+    if whole >= 100 and value < 1:
+        whole = 99
     return f"{whole} %"
 
 
@@ -65,7 +70,7 @@ def status_badge(status: Any, state: str = "active") -> str:
         )
     if state != "active":
         return ""
-    return mark_safe('<span class="badge" title="No progress yet">No data</span>')  # noqa: S308 - constant
+    return mark_safe('<span class="badge" title="No progress yet">No data</span>')
 
 
 @register.simple_tag

@@ -34,7 +34,6 @@ from cascade.web.forms.goals import (
     GoalForm,
     KeyResultForm,
     NewGoalForm,
-    WeightForm,
 )
 from cascade.web.membership import member_view
 
@@ -115,9 +114,18 @@ def goal_main_context(
                     prefix=f"kr{kr.pk}",
                     initial={"done": bool(kr.current), "confidence": kr.confidence},
                 )
+    links = [*detail.contributors, *detail.parents]
     return {
         "detail": detail,
         "goal": goal,
+        "checkins": checkin_history(goal, limit=50),
+        "trail": goal_trail(goal, limit=50),
+        "can_align": {
+            row.contribution.pk: permissions.can_align(
+                member, row.contribution.junior, row.contribution.senior
+            )
+            for row in links
+        },
         "forecast": forecast,
         "history": history,
         "chart": progress_chart(history, goal.starts, goal.ends, today, forecast),
@@ -137,23 +145,7 @@ def render_goal_main(
 
 @member_view
 def detail(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
-    context = goal_main_context(member, goal_id)
-    goal = context["goal"]
-    context.update(
-        checkins=checkin_history(goal, limit=50),
-        trail=goal_trail(goal, limit=50),
-        weight_forms={
-            row.contribution.pk: WeightForm(initial={"weight": row.contribution.weight})
-            for row in [*context["detail"].contributors, *context["detail"].parents]
-        },
-        can_align={
-            row.contribution.pk: permissions.can_align(
-                member, row.contribution.junior, row.contribution.senior
-            )
-            for row in [*context["detail"].contributors, *context["detail"].parents]
-        },
-    )
-    return render(request, "web/goals/detail.html", context)
+    return render(request, "web/goals/detail.html", goal_main_context(member, goal_id))
 
 
 @require_GET
@@ -459,10 +451,8 @@ def contribution(request: HttpRequest, member: Member, contribution_id: int) -> 
                 request, f"“{link.junior.title}” no longer contributes to “{link.senior.title}”."
             )
         else:
-            form = WeightForm(request.POST)
-            form.is_valid()
             services.change_contribution_weight(
-                actor=member, contribution=link, weight=form.data.get("weight")
+                actor=member, contribution=link, weight=request.POST.get("weight")
             )
             messages.success(request, "Weight changed.")
     except ValidationError as error:

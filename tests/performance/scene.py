@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-import pytest
-
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Role
 from cascade.performance import services
@@ -37,8 +35,7 @@ class Team:
         return services.create_review_cycle(actor=self.world.ceo, **options)
 
 
-@pytest.fixture
-def team(world) -> Team:
+def make_team(world: World) -> Team:
     manager = world.person("Mona Manager", manager=world.ceo)
     report = world.person("Rob Report", manager=manager)
     outsider = world.person("Olga Outsider", manager=world.ceo, role=Role.MEMBER)
