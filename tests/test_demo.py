@@ -117,3 +117,21 @@ def test_acme_progress_verifies_and_the_ceo_can_sign_in(acme, client):
     page = client.get("/o/acme/tree/")
     assert page.status_code == 200
     assert "Become the mid-market leader in logistics software" in page.text
+
+
+def test_acme_has_a_review_cycle_in_the_manager_phase_with_goals_included(acme):
+    from cascade.performance.models import Assessment, GoalSheet, ReviewCycle
+
+    acme.organisation.refresh_from_db()
+    assert acme.organisation.include_goals_in_reviews is True
+    cycle = ReviewCycle.objects.get(organisation=acme.organisation)
+    assert cycle.phase == "manager_assessment"
+    assert GoalSheet.objects.filter(organisation=acme.organisation).count() >= 30
+    elena = Assessment.objects.filter(
+        review__cycle=cycle, kind="manager", review__manager__user__email="elena@acme.example"
+    )
+    assert elena.count() >= 3
+    assert all(a.goal_ratings.exists() for a in elena)  # the goals column has the sheet's goals
+    assert Assessment.objects.filter(
+        review__cycle=cycle, kind="self", submitted_at__isnull=False
+    ).exists()
