@@ -4,8 +4,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-# Matches the DecimalField(max_digits=20, decimal_places=6) columns that hold values.
-MAX_ABS_VALUE = Decimal("1e14")
+# Fits the DecimalField(max_digits=20, decimal_places=6) columns that hold values, on every
+# database: SQLite keeps decimals as floats and reads them back rounded to 15 digits, so a value
+# just under 1e14 would come back as 1e14, which has no room for 6 decimal places (a crash on
+# read). Under 1e13, the rounded value still fits.
+MAX_ABS_VALUE = Decimal("1e13")
 VALUE_QUANTUM = Decimal("0.000001")
 MAX_WEIGHT = Decimal(1000)
 

@@ -24,11 +24,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
 from cascade.core import clock
+from cascade.core.numbers import MAX_ABS_VALUE
 from cascade.goals.models import Contribution, Goal, GoalProgress, KeyResult
 from cascade.progress import (
     Direction,
@@ -103,7 +105,9 @@ def _lock_upward[M: (Goal, KeyResult)](
     wanted = set(start) | _ids(above(start))
     while new := wanted - tried:
         tried |= new
-        rows = model.objects.select_for_update().filter(organisation_id=organisation_id, pk__in=sorted(new))
+        rows = model.objects.select_for_update().filter(
+            organisation_id=organisation_id, pk__in=sorted(new)
+        )
         locked.update((row.pk, row) for row in rows.order_by("pk"))
         wanted = set(locked) | _ids(above(locked))
     return locked
@@ -161,6 +165,12 @@ def _recompute_sums(scope: Scope) -> None:
             if c["rollup_into_id"] == kr_id
         ]
         total = sum_of_children(values)
+        if total is not None and abs(total) >= MAX_ABS_VALUE:
+            # Each child fits its column; their sum may not (a 500 on save, or on SQLite on read).
+            raise ValidationError(
+                f"The key results adding into “{kr.title}” would add up to {total:,.0f}: "
+                f"a value must stay under {MAX_ABS_VALUE:,.0f}."
+            )
         if total != kr.current:
             kr.current = total
             kr.updated_at = clock.now()
