@@ -1,0 +1,197 @@
+"""One error shape for every failure: ``{"error": {"code", "message", "fields"}}``.
+
+The services raise Django's ``ValidationError`` (400, or 409 for a ``Conflict``),
+``PermissionDenied`` (403) and ``NotFound`` (404); django-ninja raises its own errors for
+requests it cannot parse or validate (400), missing credentials (401) and throttling (429).
+Each is turned into the same JSON shape here, with a stable ``code`` for programs and a
+``message`` for people. Bad input is always 400, never 422.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja import errors as ninja_errors
+
+from cascade.core.errors import Conflict, NotFound
+
+logger = logging.getLogger("cascade.api")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    """An error the API raises itself, with its status and code."""
+
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+
+def not_found(message: str, field: str | None = None) -> ApiError:
+    """A 404 for an id that does not exist for the caller; ``field`` names it when it came in a body."""
+    return ApiError(404, "not_found", message, {field: message} if field else None)
+
+
+CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "throttled",
+    500: "server_error",
+}
+
+DESCRIPTIONS = {
+    400: "Bad input: the request or one of its fields is invalid (`validation_error`, `bad_request`).",
+    401: "No valid token or session (`not_authenticated`).",
+    403: "Not allowed to do this (`permission_denied`), or a session call without its CSRF token (`csrf_failed`).",
+    404: "No such object for the caller: missing, in another organisation, or a private goal the caller may not see (`not_found`).",
+    409: "Valid, but it clashes with the current state, such as a link that would close a cycle (`conflict`).",
+    429: "Too many requests; retry after the number of seconds in `Retry-After` (`throttled`).",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def errors(*statuses: int) -> dict[Any, type[ErrorOut]]:
+    """The error part of an operation's ``response=``: these statuses answer with ``ErrorOut``."""
+    return {frozenset(statuses): ErrorOut}
+
+
+# --------------------------------------------------------------------------- validation details
+
+
+def _field_name(loc: Iterable[Any]) -> str:
+    """``["body", "payload", "kr", "title"]`` → ``"kr.title"``; ``["query", "limit"]`` → ``"limit"``."""
+    parts = list(loc)
+    source = parts.pop(0) if parts else ""
+    if source == "body" and parts:
+        parts.pop(0)  # the name of the view's argument, not a field of the request
+    return ".".join(str(p) for p in parts) or source or NON_FIELD_ERRORS
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "Invalid value."))
+    return message.removeprefix("Value error, ")
+
+
+def request_validation_fields(exc: ninja_errors.ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for error in exc.errors:
+        name = _field_name(error.get("loc", ()))
+        fields[name] = f"{fields[name]} {_message(error)}" if name in fields else _message(error)
+    return fields
+
+
+def django_validation_fields(exc: ValidationError) -> tuple[str, dict[str, str]]:
+    """The message and the per-field messages of a service's ``ValidationError``."""
+    if hasattr(exc, "error_dict"):
+        by_field = {name: " ".join(messages) for name, messages in exc.message_dict.items()}
+    else:
+        by_field = {NON_FIELD_ERRORS: " ".join(exc.messages)}
+    general = by_field.pop(NON_FIELD_ERRORS, "")
+    return general or summary(by_field), by_field
+
+
+def summary(fields: dict[str, str]) -> str:
+    return "; ".join(f"{name}: {message}" for name, message in fields.items()) or "Invalid input."
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _request_invalid(request: HttpRequest, exc: ninja_errors.ValidationError) -> HttpResponse:
+    fields = request_validation_fields(exc)
+    general = fields.pop(NON_FIELD_ERRORS, "")
+    return error_response(400, "validation_error", general or summary(fields), fields)
+
+
+def _service_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    message, fields = django_validation_fields(exc)
+    return error_response(400, "validation_error", message, fields)
+
+
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    message, fields = django_validation_fields(exc)
+    return error_response(409, "conflict", message, fields)
+
+
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(403, "permission_denied", str(exc) or "You may not do this.")
+
+
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Only our own NotFound carries a message meant for the caller.
+    message = str(exc) if isinstance(exc, NotFound) and str(exc) else "Not found."
+    return error_response(404, "not_found", message)
+
+
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    response = error_response(exc.status, exc.code, exc.message, exc.fields)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="cascade"'
+    return response
+
+
+def _http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpResponse:
+    status = exc.status_code
+    if isinstance(exc, ninja_errors.AuthenticationError):
+        message = "Send a valid API token as `Authorization: Bearer <token>`, or sign in."
+    elif status == 403 and "CSRF" in exc.message:
+        return error_response(403, "csrf_failed", "The CSRF token is missing or incorrect.")
+    else:
+        message = exc.message
+    response = error_response(status, CODES.get(status, "error"), message)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="cascade"'
+    return response
+
+
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The last resort: a bug. It is logged with its traceback; the caller gets a JSON 500."""
+    logger.exception("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, "server_error", "Something went wrong on our side; it is logged.")
+
+
+HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+    ninja_errors.ValidationError: _request_invalid,
+    ninja_errors.HttpError: _http_error,
+    ApiError: _api_error,
+    ValidationError: _service_invalid,
+    Conflict: _conflict,
+    PermissionDenied: _forbidden,
+    Http404: _not_found,
+    Exception: _unexpected,
+}
+
+
+def install(api: NinjaAPI) -> None:
+    for exception, handler in HANDLERS.items():
+        api.add_exception_handler(exception, handler)
