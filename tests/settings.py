@@ -7,6 +7,8 @@ import os
 import tempfile
 
 os.environ.setdefault("CASCADE_DATA_DIR", tempfile.mkdtemp(prefix="cascade-tests-"))
+# A fixed key for the data sources' secrets, on every database (only the embedded one makes its own).
+os.environ.setdefault("CASCADE_ENCRYPTION_KEYS", "Q2FzY2FkZSB0ZXN0IGtleSwgbmV2ZXIgZm9yIHJlYWw=")
 
 from cascade.settings import *  # noqa: F403
 

@@ -15,6 +15,8 @@ The rules (DESIGN §2, the foundation issue):
 * A private goal is seen by its owner, the owner's manager, members of its team and super
   users. Everyone in the organisation sees public goals.
 * Organisation settings, people, teams and periods are for super users.
+* Data-source connections (Jira, Salesforce) are for super users; binding a key result to one,
+  and asking it to sync now, follows editing the key result: its goal's owner or a super user.
 """
 
 from __future__ import annotations
@@ -88,6 +90,16 @@ def can_align(actor: Member, junior: Goal, senior: Goal) -> bool:
     return actor.is_active and (
         actor.pk in (junior.owner_id, senior.owner_id) or is_super_user(actor)
     )
+
+
+def can_manage_connections(actor: Member) -> bool:
+    """Adding, changing, testing and removing data-source connections: super users."""
+    return is_super_user(actor)
+
+
+def can_bind_key_result(actor: Member, goal: Goal) -> bool:
+    """Binding a KR to a data source (or unbinding, or "sync now"), as for its check-ins."""
+    return can_update_key_results(actor, goal)
 
 
 def visible_goals(actor: Member) -> Q:

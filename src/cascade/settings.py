@@ -10,6 +10,9 @@ EMAIL_BACKEND      default: the console backend (mail is printed, not sent); wit
                    django.core.mail.backends.smtp.EmailBackend also EMAIL_HOST, EMAIL_PORT,
                    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
 DEFAULT_FROM_EMAIL default: Cascade <cascade@localhost>
+CASCADE_ENCRYPTION_KEYS  Fernet keys for the data sources' secrets, comma separated: the first
+                   encrypts, all decrypt (rotation). Default, for the embedded demo database
+                   only: a key generated once and kept in the data directory
 """
 
 import os
@@ -60,6 +63,27 @@ def secret_key(directory: Path) -> str:
     return path.read_text().strip()
 
 
+def encryption_keys(directory: Path, embedded: bool) -> list[str]:
+    """CASCADE_ENCRYPTION_KEYS from the environment, else (embedded demo only) a generated one.
+
+    With a database of its own (DATABASE_URL) an installation must set the variable: a key
+    kept beside one host's files would lock the other hosts out of the secrets. Without it the
+    list is empty and storing or reading a secret fails with an error naming the variable.
+    """
+    configured = env_list("CASCADE_ENCRYPTION_KEYS", "")
+    if configured or not embedded:
+        return configured
+    path = directory / "encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(Fernet.generate_key().decode())
+    return [path.read_text().strip()]
+
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
@@ -84,6 +108,8 @@ INSTALLED_APPS = [
     "cascade.performance",
     "cascade.api",
     "cascade.demo",
+    "django_tasks_db",
+    "cascade.integrations",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +163,7 @@ def database(url: str | None) -> dict[str, object]:
 
 
 DATABASES = {"default": database(os.environ.get("DATABASE_URL"))}
+CASCADE_ENCRYPTION_KEYS = encryption_keys(DATA_DIR, embedded=not os.environ.get("DATABASE_URL"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -195,6 +222,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Background work (data-source syncs): Django's tasks framework on the database.
+# `cascade worker` runs the tasks and schedules the syncs that are due.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -47,6 +47,15 @@ class EventKind(models.TextChoices):
     ASSESSMENT_SUBMITTED = "assessment.submitted"
     ASSESSMENT_REOPENED = "assessment.reopened"
     GOALS_SNAPSHOT_REFRESHED = "assessment.goals_refreshed"
+    CONNECTION_CREATED = "connection.created"
+    CONNECTION_CHANGED = "connection.changed"
+    CONNECTION_REMOVED = "connection.removed"
+    CONNECTION_TESTED = "connection.tested"
+    CONNECTION_NEEDS_ATTENTION = "connection.needs_attention"
+    CONNECTION_KEYS_ROTATED = "connection.keys_rotated"
+    KEY_RESULT_BOUND = "key_result.bound"
+    KEY_RESULT_UNBOUND = "key_result.unbound"
+    SYNC_REQUESTED = "key_result.sync_requested"
 
 
 class AuditEvent(OrgScoped):

@@ -1,0 +1,44 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from cascade.integrations.worker import work
+
+
+class Command(BaseCommand):
+    help = (
+        "Run a background worker: the queued tasks (django-tasks-db) and the scheduling of due "
+        "data-source syncs. Start as many as you like on PostgreSQL."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch", action="store_true", help="schedule once, run what is ready, then stop"
+        )
+        parser.add_argument(
+            "--max-tasks", type=int, default=None, help="stop after this many tasks"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between looks at an empty queue"
+        )
+        parser.add_argument(
+            "--schedule-every", type=float, default=15.0, help="seconds between scheduling rounds"
+        )
+        parser.add_argument(
+            "--no-schedule", action="store_true", help="run tasks only; schedule nothing"
+        )
+        parser.add_argument(
+            "--queue-name", default="*", help="queues to work on, comma separated (* for all)"
+        )
+        parser.add_argument("--worker-id", default="", help="a unique name for this worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        work(
+            batch=options["batch"],
+            max_tasks=options["max_tasks"],
+            interval=options["interval"],
+            schedule=not options["no_schedule"],
+            schedule_every=options["schedule_every"],
+            queue_names=options["queue_name"].split(","),
+            worker_id=options["worker_id"],
+        )

@@ -1,0 +1,201 @@
+"""The scheduler: due bindings become exactly one run per slot, whatever the number of workers.
+
+On PostgreSQL the workers lock due bindings with ``SELECT … FOR UPDATE SKIP LOCKED``; on SQLite
+they queue for the write lock. Both are tested with real threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from cascade.goals import services as goals
+from cascade.goals.models import CheckIn
+from cascade.integrations import scheduling, services
+from cascade.integrations.models import Binding, RunStatus, SyncRun, Trigger
+from cascade.integrations.worker import work
+from tests.builders import metric
+from tests.integrations.conftest import run_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
+
+
+@pytest.fixture
+def binding(world, connect, jira_cloud) -> Binding:
+    goal = world.goal("Ship onboarding", krs=[metric(0, 10)])
+    return services.bind_key_result(
+        actor=world.ceo,
+        key_result=world.kr(goal),
+        connection=connect.jira_cloud(jira_cloud),
+        mode="jira_count",
+        query=JQL,
+        interval_minutes=60,
+    )
+
+
+def test_a_new_binding_is_due_at_once_and_then_every_interval(binding):
+    now = timezone.now()
+    assert binding.next_run_at <= now
+    assert scheduling.enqueue_due_syncs(now) == 1
+    binding.refresh_from_db()
+    assert now < binding.next_run_at <= now + timedelta(minutes=60)
+    assert scheduling.enqueue_due_syncs(now) == 0  # …so not due twice
+    run = SyncRun.objects.get(binding=binding)
+    assert run.trigger == Trigger.SCHEDULE
+    assert run.idempotency_key.startswith("schedule:")
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [run.pk], "kwargs": {}}
+
+
+def test_missed_slots_are_not_caught_up(binding):
+    start = timezone.now() - timedelta(hours=5, minutes=10)
+    Binding.objects.filter(pk=binding.pk).update(next_run_at=start)
+    now = timezone.now()
+    assert scheduling.enqueue_due_syncs(now) == 1
+    binding.refresh_from_db()
+    assert binding.next_run_at == start + timedelta(hours=6)  # the rhythm is kept
+    assert scheduling.enqueue_due_syncs(now) == 0
+
+
+def test_a_slot_runs_once_even_if_its_due_time_comes_back(binding):
+    """The idempotency key (binding, slot) is unique: the database refuses a second run."""
+    slot = timezone.now() - timedelta(minutes=1)
+    Binding.objects.filter(pk=binding.pk).update(next_run_at=slot)
+    assert scheduling.enqueue_due_syncs() == 1
+    run_worker()
+    Binding.objects.filter(pk=binding.pk).update(next_run_at=slot)  # someone puts it back
+    assert scheduling.enqueue_due_syncs() == 0
+    assert SyncRun.objects.filter(binding=binding).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.create(
+            organisation_id=binding.organisation_id,
+            binding=binding,
+            idempotency_key=f"schedule:{slot.isoformat()}",
+            trigger=Trigger.SCHEDULE,
+        )
+
+
+def test_no_second_run_while_one_is_unfinished(binding, jira_cloud):
+    jira_cloud.fail_next(503, "busy", headers={"Retry-After": "600"})
+    run_worker()
+    assert SyncRun.objects.get(binding=binding).status == RunStatus.RETRYING
+    Binding.objects.filter(pk=binding.pk).update(next_run_at=timezone.now())
+    assert scheduling.enqueue_due_syncs() == 0
+    assert SyncRun.objects.filter(binding=binding).count() == 1
+
+
+def test_closed_goals_are_not_due(world, binding):
+    goal = binding.key_result.goal
+    goals.close_goal(actor=world.ceo, goal=goal, score="0.5", outcome="partial")
+    assert scheduling.enqueue_due_syncs() == 0
+    goals.reopen_goal(actor=world.ceo, goal=goal)
+    assert scheduling.enqueue_due_syncs() == 1
+
+
+def test_a_run_whose_worker_vanished_is_closed(binding):
+    scheduling.enqueue_due_syncs()
+    run = SyncRun.objects.get()
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING,
+        attempt=1,
+        attempt_started_at=timezone.now() - scheduling.STALE_RUNNING - timedelta(minutes=1),
+    )
+    assert scheduling.close_stale_runs() == 1
+    run.refresh_from_db()
+    assert (run.status, run.error_kind) == (RunStatus.FAILED, "interrupted")
+    Binding.objects.filter(pk=binding.pk).update(next_run_at=timezone.now())
+    assert scheduling.enqueue_due_syncs() == 1  # the binding is free again
+
+
+def test_a_task_delivered_twice_runs_once(binding):
+    from cascade.integrations.runs import run_sync
+
+    scheduling.enqueue_due_syncs()
+    run = SyncRun.objects.get()
+    assert run_sync(run.pk) == RunStatus.SUCCEEDED
+    assert run_sync(run.pk) == "not claimed"
+    assert CheckIn.objects.count() == 1
+
+
+def _in_threads(count: int, target) -> list[BaseException]:
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def body() -> None:
+        try:
+            start.wait()
+            target()
+        except BaseException as error:  # re-raised by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=body) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_two_schedulers_racing_queue_a_due_binding_once(binding, monkeypatch):
+    """Both look at the same due binding at the same moment; the first to lock it holds it
+    while it works (slowed down here), and the other skips it (PostgreSQL) or waits and then
+    finds it no longer due (SQLite)."""
+    task = scheduling.sync_key_result
+
+    class SlowTask:
+        def enqueue(self, *args, **kwargs):
+            time.sleep(0.3)
+            return task.enqueue(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, "sync_key_result", SlowTask())
+    counts: list[int] = []
+    errors = _in_threads(2, lambda: counts.append(scheduling.enqueue_due_syncs()))
+    assert errors == []
+    assert sorted(counts) == [0, 1]
+    assert SyncRun.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_two_workers_racing_run_a_due_binding_once(binding, jira_cloud):
+    """Two real workers (scheduler and task loop), started together on one due binding."""
+    errors = _in_threads(2, lambda: work(batch=True, handle_signals=False))
+    assert errors == []
+    run = SyncRun.objects.get()
+    assert run.status == RunStatus.SUCCEEDED
+    assert CheckIn.objects.filter(source="connector").count() == 1
+    assert len(DBTaskResult.objects.get().worker_ids) == 1
+    assert jira_cloud.paths().count("/rest/api/3/search/approximate-count") == 1
+
+
+def test_many_workers_many_bindings_each_once(world, connect, jira_cloud):
+    jira = connect.jira_cloud(jira_cloud)
+    goal = world.goal("Many", krs=[metric(0, 10) for _ in range(12)])
+    for index in range(12):
+        services.bind_key_result(
+            actor=world.ceo,
+            key_result=world.kr(goal, index),
+            connection=jira,
+            mode="jira_count",
+            query=JQL,
+        )
+    errors = _in_threads(4, lambda: work(batch=True, handle_signals=False))
+    assert errors == []
+    assert SyncRun.objects.count() == 12
+    assert set(SyncRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}
+    assert CheckIn.objects.filter(source="connector").count() == 12
+
+
+def test_the_long_running_worker_schedules_in_its_own_thread(binding):
+    """Not a batch: the scheduler thread queues the due sync, the task loop runs it."""
+    work(max_tasks=1, interval=0.05, schedule_every=0.05, handle_signals=False)
+    assert SyncRun.objects.get().status == RunStatus.SUCCEEDED
+    assert CheckIn.objects.filter(source="connector").count() == 1
