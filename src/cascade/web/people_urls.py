@@ -4,7 +4,7 @@ Every settings URL's name starts with "settings" (or is "org-settings"), so the 
 the Settings tab; every settings view is for super users only.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from cascade.web.views import org_settings, people
 
@@ -40,4 +40,5 @@ urlpatterns = [
         name="settings-team-members",
     ),
     path("settings/periods/", org_settings.periods, name="settings-periods"),
+    path("", include("cascade.integrations.urls")),
 ]

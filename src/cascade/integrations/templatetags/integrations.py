@@ -1,0 +1,57 @@
+"""``{% data_source kr as source %}``: a key result's binding, for the goal page's KR rows.
+
+The first call on a page fetches the bindings of every key result in the page's ``kr_rows``
+in one query and keeps them for the rest of the request, so the goal page's number of queries
+does not grow with its key results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from django import template
+from django.http import HttpRequest
+
+from cascade.integrations.models import Binding, Connection
+from cascade.integrations.selectors import sources_for
+
+register = template.Library()
+
+_pages: WeakKeyDictionary[HttpRequest, dict[int, Binding | None]] = WeakKeyDictionary()
+
+
+@register.simple_tag(takes_context=True)
+def data_source(context: template.Context, key_result: Any) -> Binding | None:
+    member = context.get("member")
+    request = context.get("request")
+    if member is None or key_result is None:
+        return None
+    if request is None:
+        return sources_for(member, [key_result.pk]).get(key_result.pk)
+    known = _pages.get(request)
+    if known is None or key_result.pk not in known:
+        rows = context.get("kr_rows") or []
+        ids = {row.key_result.pk for row, _ in rows} | {key_result.pk}
+        known = {**(known or {}), **dict.fromkeys(ids)}
+        known.update(sources_for(member, ids))
+        _pages[request] = known
+    return known.get(key_result.pk)
+
+
+_connected: WeakKeyDictionary[HttpRequest, bool] = WeakKeyDictionary()
+
+
+@register.simple_tag(takes_context=True)
+def has_connections(context: template.Context) -> bool:
+    """Does the organisation have a connection to bind to? One query per request."""
+    member = context.get("member")
+    request = context.get("request")
+    if member is None:
+        return False
+    if request is not None and request in _connected:
+        return _connected[request]
+    answer = Connection.objects.filter(organisation_id=member.organisation_id).exists()
+    if request is not None:
+        _connected[request] = answer
+    return answer
