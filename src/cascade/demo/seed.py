@@ -24,6 +24,7 @@ from cascade.demo.data import GOALS, KR, PEOPLE, TEAMS, G
 from cascade.demo.performance import seed_performance
 from cascade.goals import services as goals
 from cascade.goals.models import Goal, KeyResult, Visibility
+from cascade.integrations.demo import seed_data_sources
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team
 from cascade.progress import expected_progress
@@ -263,6 +264,7 @@ def seed(today: date | None = None, *, seed_value: int = 2026) -> Member:
             with clock.frozen_at(event.moment):
                 event.action()
         seed_performance(ceo, seeder.members, seeder.periods["quarter"])
+        seed_data_sources(ceo)
     return ceo
 
 

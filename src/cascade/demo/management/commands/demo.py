@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cascade.demo import data
 from cascade.demo.seed import email, is_seeded, seed
+from cascade.integrations.demo import demo_services
 from cascade.orgs.models import Organisation
 from cascade.web.server import serve
 
@@ -39,4 +40,5 @@ class Command(BaseCommand):
             )
         )
         if not no_serve:
-            serve(bind, workers)
+            with demo_services(self.stdout):
+                serve(bind, workers)
