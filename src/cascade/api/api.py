@@ -28,6 +28,7 @@ from cascade.api import (
 )
 from cascade.api.auth import session_auth, token_auth
 from cascade.api.docs import OfflineSwagger
+from cascade.integrations import api as data_sources
 
 DESCRIPTION = """
 Everything a person can do in Cascade, for programs: script check-ins, sync goals from other
@@ -91,5 +92,6 @@ for module in (
     goal_history,
     tree,
     audit_events,
+    data_sources,
 ):
     api.add_router("", module.router)

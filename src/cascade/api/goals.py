@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -24,6 +25,7 @@ from cascade.core import clock
 from cascade.goals import selectors, services
 from cascade.goals.models import Goal
 from cascade.goals.timeline import forecast_for, progress_history
+from cascade.integrations.source_state import SOURCE
 from cascade.orgs.models import Member
 from cascade.progress import Status as GoalStatus
 
@@ -76,6 +78,7 @@ class CloseIn(Schema):
 def goal_out(me: Member, goal_id: int) -> dict[str, Any]:
     """A goal the caller may see, as ``GET /goals/{id}`` shows it."""
     detail = selectors.goal_detail(me, goal_id, clock.today())
+    prefetch_related_objects([row.key_result for row in detail.key_results], *SOURCE)
     return presenters.goal(detail, forecast_for(detail.goal, progress_history(detail.goal)))
 
 

@@ -15,6 +15,7 @@ from cascade.goals.explanations import GoalExplanation
 from cascade.goals.models import CheckIn, Contribution, Goal
 from cascade.goals.selectors import GoalDetail, KeyResultRow, LinkRow, Standing, TreeNode
 from cascade.goals.timeline import ProgressPoint
+from cascade.integrations.source_state import source_state
 from cascade.orgs.models import Member, Organisation, Period, Team
 
 PRIVATE_GOAL = "A private goal"
@@ -99,6 +100,7 @@ def key_result(row: KeyResultRow) -> dict[str, Any]:
         "confidence": kr.confidence,
         "last_checkin_at": kr.last_checkin_at,
         "rollup_into": kr.rollup_into_id,
+        "source": source_state(kr),
     }
 
 

@@ -26,6 +26,7 @@ from cascade.goals.selectors import (
     visible_goals,
 )
 from cascade.goals.timeline import ProgressPoint, forecast_for
+from cascade.integrations.source_state import SOURCE
 from cascade.orgs.models import Member, Period, Team
 
 
@@ -40,7 +41,8 @@ def goal_details(actor: Member, goals: Sequence[Goal], today: date) -> list[Goal
     ends = {link.junior_id for link in links} | {link.senior_id for link in links}
     visible = set(visible_goals(actor).filter(pk__in=ends).values_list("pk", flat=True))
     key_results = defaultdict(list)
-    for kr in KeyResult.objects.filter(goal_id__in=ids).order_by("goal_id", "position", "id"):
+    krs = KeyResult.objects.filter(goal_id__in=ids).select_related(*SOURCE)
+    for kr in krs.order_by("goal_id", "position", "id"):
         key_results[kr.goal_id].append(kr)
     return [
         GoalDetail(

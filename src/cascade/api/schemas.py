@@ -14,6 +14,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from cascade.api.pagination import Page
+from cascade.integrations.source_state import DataSourceOut
 
 GoalStateName = Literal["draft", "active", "closed", "archived"]
 VisibilityName = Literal["public", "private"]
@@ -125,6 +126,9 @@ class KeyResultOut(Schema):
     confidence: int | None
     last_checkin_at: datetime | None
     rollup_into: int | None = Field(description="The sum key result this one's value adds into.")
+    source: DataSourceOut | None = Field(
+        description="The data source (Jira, Salesforce) the value is synced from; null: by hand."
+    )
 
 
 class LinkOut(Schema):
