@@ -149,3 +149,17 @@ def test_rotation_without_the_old_key_stops_and_says_so(world, connect, jira_clo
     settings.CASCADE_ENCRYPTION_KEYS = [NEW_KEY]
     with pytest.raises(CommandError, match="CASCADE_ENCRYPTION_KEYS"):
         call_command("rotate_encryption_keys", stdout=StringIO())
+
+
+def test_the_installation_admin_shows_no_secret(world, connect, jira_cloud, client):
+    jira = connect.jira_cloud(jira_cloud)
+    sealed = Connection.objects.get(pk=jira.pk).secret_sealed
+    operator = world.ceo.user
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    assert client.login(username=operator.email, password="pw-for-tests-only")
+    page = client.get(f"/admin/integrations/connection/{jira.pk}/change/")
+    assert page.status_code == 200
+    assert "Jira" in page.text
+    assert sealed[:40] not in page.text
+    assert JIRA_TOKEN not in page.text
