@@ -58,8 +58,8 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID, description="An id (a positive 64-bit
 # In a JSON body an id is a JSON integer: not a string, a float or a boolean.
 BodyId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID, description="An id.")]
 
-# A numeric string: up to 14 digits before the point and 6 after, like the value columns.
-DECIMAL_STRING = re.compile(r"^-?[0-9]{1,14}(\.[0-9]{1,6})?$")
+# A numeric string: up to 13 digits before the point (values stay under 1e13) and 6 after.
+DECIMAL_STRING = re.compile(r"^-?[0-9]{1,13}(\.[0-9]{1,6})?$")
 
 
 def number(minimum: Decimal, maximum: Decimal, description: str, *, exclusive: bool = False) -> Any:
