@@ -155,14 +155,18 @@ def can_view_review(actor: Member, reviewee: Member, manager_id: int | None) -> 
     return actor.pk in (reviewee.pk, manager_id) or is_super_user(actor) or manages(actor, reviewee)
 
 
-def can_write_assessment(actor: Member, kind: str, reviewee: Member, manager_id: int | None) -> bool:
+def can_write_assessment(
+    actor: Member, kind: str, reviewee: Member, manager_id: int | None
+) -> bool:
     """The reviewee writes the self assessment, the reviewer (their manager) the other."""
     if not actor.is_active:
         return False
     return actor.pk == (reviewee.pk if kind == "self" else manager_id)
 
 
-def can_see_manager_assessment(actor: Member, reviewee: Member, manager_id: int | None, shared: bool) -> bool:
+def can_see_manager_assessment(
+    actor: Member, reviewee: Member, manager_id: int | None, shared: bool
+) -> bool:
     """The reviewee sees the manager's assessment only once the review is shared."""
     if actor.pk == reviewee.pk:
         return shared
