@@ -19,6 +19,7 @@ from cascade.api.services import issue_token
 from cascade.goals import services as goals
 from cascade.goals.models import Contribution
 from tests.api.conftest import Api, Org, api_for
+from tests.api.performance_rows import performance_rows
 
 Value = Any | Callable[[Org], Any]
 
@@ -593,6 +594,9 @@ MATRIX: dict[str, dict[str, Call | str]] = {
         ),
     },
 }
+
+# Goal sheets, review cycles, reviews and assessments: tests/api/performance_rows.py.
+MATRIX |= performance_rows(Call)
 
 
 def closed(org: Org, goal: Any) -> Any:

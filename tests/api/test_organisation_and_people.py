@@ -21,6 +21,7 @@ def test_organisation_settings(org):
         "timezone": "UTC",
         "at_risk_margin": 0.1,
         "off_track_margin": 0.25,
+        "include_goals_in_reviews": False,
     }
 
 

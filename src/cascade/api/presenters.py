@@ -45,6 +45,7 @@ def organisation(org: Organisation) -> dict[str, Any]:
         "timezone": org.timezone,
         "at_risk_margin": float(org.at_risk_margin),
         "off_track_margin": float(org.off_track_margin),
+        "include_goals_in_reviews": org.include_goals_in_reviews,
     }
 
 

@@ -59,6 +59,10 @@ class OrganisationOut(Schema):
     off_track_margin: float = Field(
         description="A goal further behind than this is off track; in between, at risk."
     )
+    include_goals_in_reviews: bool = Field(
+        description="Performance reviews show and score the reviewee's goal sheet; super users "
+        "change it."
+    )
 
 
 class MemberOut(Schema):
