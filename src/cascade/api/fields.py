@@ -21,9 +21,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from cascade.core.numbers import MAX_ABS_VALUE, MAX_WEIGHT
-
-MAX_ID = 2**63 - 1  # the largest value of a 64-bit primary key
+from cascade.core.numbers import MAX_ABS_VALUE, MAX_ID, MAX_WEIGHT
 
 
 def storable_text(value: str) -> str:

@@ -15,7 +15,6 @@ from cascade.api.fields import Day, Id
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.schemas import AuditEventPage, ExplanationOut, HistoryPage
 from cascade.audit.models import AuditEvent
-from cascade.core import clock
 from cascade.goals.explanations import explain_goal
 from cascade.goals.models import GoalProgress
 from cascade.goals.timeline import ProgressPoint, forecast_for, progress_history
@@ -35,9 +34,7 @@ def explain(request: HttpRequest, goal_id: Id, when: Query[AsOf]) -> dict[str, A
     goal you may not see shows as "A private goal" with a null id, its numbers intact."""
     me = actor(request)
     goal = reads.goal_for(me, goal_id)
-    # Nothing is recorded in the future: a later date reads as today (and cannot overflow).
-    as_of = min(when.as_of, clock.today()) if when.as_of else None
-    return presenters.explanation(explain_goal(me, goal, as_of), when.as_of)
+    return presenters.explanation(explain_goal(me, goal, when.as_of), when.as_of)
 
 
 @router.get("/goals/{goal_id}/history", response={200: HistoryPage, **errors(400, 401, 404)})

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 MAX_ABS_VALUE = Decimal("1e13")
 VALUE_QUANTUM = Decimal("0.000001")
 MAX_WEIGHT = Decimal(1000)
+MAX_ID = 2**63 - 1  # the largest value of a 64-bit primary key
 
 
 def parse_number(raw: object, field: str) -> Decimal:
@@ -49,3 +50,12 @@ def parse_confidence(raw: object) -> int | None:
     if value != value.to_integral_value() or not 0 <= value <= 10:
         raise ValidationError({"confidence": "Confidence is a whole number from 0 to 10."})
     return int(value)
+
+
+def parse_id(raw: str | None) -> int | None:
+    """An id from a query string, or None for anything that cannot be one (a word, a number
+    past the 64-bit keys, which the databases would refuse with an error, not an empty answer)."""
+    if not raw or not raw.isdigit() or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None

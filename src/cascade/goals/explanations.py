@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from cascade.core import clock
 from cascade.goals.models import Goal, GoalProgress, KeyResult
 from cascade.goals.selectors import visible_goals
 from cascade.orgs.models import Member
@@ -52,7 +53,9 @@ def explain_goal(actor: Member, goal: Goal, as_of: date | None = None) -> GoalEx
     """The explanation of ``goal`` now, or at the end of the day ``as_of``. Three queries."""
     records = GoalProgress.objects.filter(goal=goal).order_by("-at", "-id")
     if as_of is not None:
-        records = records.filter(at__lte=end_of(as_of))
+        # Nothing is recorded in the future: a later day reads as today (and 9999-12-31 cannot
+        # overflow the day after it).
+        records = records.filter(at__lte=end_of(min(as_of, clock.today())))
     record = records.first()
     if record is None:
         return GoalExplanation(goal, None, None, "", [])

@@ -4,8 +4,12 @@ A service refuses bad input with a ``ValidationError``; ``show_errors`` puts its
 the fields they name (or above the form), so every rule has one home and one wording.
 """
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+from cascade.core.numbers import parse_id
 
 
 def show_errors(
@@ -19,3 +23,19 @@ def show_errors(
     for name, messages in error.message_dict.items():
         field = aliases.get(name, name)
         form.add_error(field if field in form.fields else None, messages)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing ids no primary key can have before they reach the database:
+    SQLite raises OverflowError on an ``IN`` list with a number past 64 bits (a 500, not a
+    form error)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for raw in value if isinstance(value, list | tuple) else ():
+            if parse_id(str(raw)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": raw},
+                )
+        return super()._check_values(value)

@@ -12,6 +12,7 @@ from django import forms
 from cascade.goals.models import Goal, KeyResult, Outcome, Visibility
 from cascade.orgs.models import Member, Period, Team
 from cascade.progress import Direction, Kind
+from cascade.web.forms import ModelMultipleChoiceField
 
 KIND_CHOICES = [
     (Kind.METRIC.value, "Metric: from a start value to a target"),
@@ -189,6 +190,6 @@ class CheckInForm(forms.Form):
 class CopyGoalsForm(OrganisationChoices):
     source = forms.ModelChoiceField(Period.objects.all(), empty_label=None, label="From period")
     target = forms.ModelChoiceField(Period.objects.all(), empty_label=None, label="Into period")
-    goals = forms.ModelMultipleChoiceField(
+    goals = ModelMultipleChoiceField(
         Goal.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
     )

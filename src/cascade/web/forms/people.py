@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from cascade.orgs import selectors
 from cascade.orgs.models import Member, Period, PeriodKind, Role, Team
+from cascade.web.forms import ModelMultipleChoiceField
 
 
 def member_label(member: Member) -> str:
@@ -28,7 +29,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return member_label(obj)
 
 
-class MembersField(forms.ModelMultipleChoiceField):
+class MembersField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Any) -> str:
@@ -74,7 +75,7 @@ class InviteForm(ScopedForm):
         help_text="Super users manage people, teams, periods and settings.",
     )
     manager = MemberChoiceField(Member.objects.none(), **optional("Reports to", "Nobody"))
-    teams = forms.ModelMultipleChoiceField(
+    teams = ModelMultipleChoiceField(
         Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

@@ -9,6 +9,7 @@ from django import forms
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Period, Team
 from cascade.performance.models import ItemKind, Participation
+from cascade.web.forms import ModelMultipleChoiceField
 from cascade.web.forms.goals import number_input
 
 DEFAULT_SCALE = "1 Below expectations\n2 Partly meets expectations\n3 Meets expectations\n4 Exceeds expectations\n5 Outstanding"
@@ -61,10 +62,10 @@ class CycleForm(forms.Form):
     participation = forms.ChoiceField(
         choices=Participation.choices, initial=Participation.EVERYONE, widget=forms.RadioSelect
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = ModelMultipleChoiceField(
         Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    people = forms.ModelMultipleChoiceField(
+    people = ModelMultipleChoiceField(
         Member.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
     )
     competency_text = forms.CharField(

@@ -18,6 +18,7 @@ from cascade import permissions
 from cascade.audit.selectors import goal_trail
 from cascade.core import clock
 from cascade.core.errors import NotFound
+from cascade.core.numbers import parse_id
 from cascade.goals import selectors, services
 from cascade.goals.explanations import explain_goal
 from cascade.goals.models import Contribution, Goal, KeyResult, State
@@ -44,10 +45,6 @@ def goal_url(member: Member, goal_id: int) -> str:
     return reverse("goal-detail", kwargs={"org": member.organisation.slug, "goal_id": goal_id})
 
 
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
 # --------------------------------------------------------------------------- list
 
 
@@ -62,9 +59,9 @@ def goal_list(request: HttpRequest, member: Member) -> HttpResponse:
     filters = selectors.GoalFilters(
         period=None
         if raw_period == "all"
-        else (_int(raw_period) or (current.pk if current else None)),
-        team=_int(request.GET.get("team")),
-        owner=_int(request.GET.get("owner")),
+        else (parse_id(raw_period) or (current.pk if current else None)),
+        team=parse_id(request.GET.get("team")),
+        owner=parse_id(request.GET.get("owner")),
         state=request.GET.get("state") if request.GET.get("state") in State.values else None,
         status=Status(status) if status in {s.value for s in Status} else None,
         search=request.GET.get("q", "")[:100],
@@ -195,7 +192,9 @@ def create(request: HttpRequest, member: Member) -> HttpResponse:
     today = clock.today()
     senior = None
     if request.GET.get("under"):
-        senior = selectors.visible_goals(member).filter(pk=_int(request.GET["under"]) or 0).first()
+        senior = (
+            selectors.visible_goals(member).filter(pk=parse_id(request.GET["under"]) or 0).first()
+        )
     initial = {
         "owner": member,
         "period": selectors.current_period(member.organisation_id, today),
@@ -392,7 +391,7 @@ def close(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
 def search(request: HttpRequest, member: Member) -> HttpResponse:
     """The goal picker's results: goals to align under, by words in their title (htmx fragment)."""
     words = request.GET.get("q", "").split()[:6]
-    exclude = _int(request.GET.get("exclude"))
+    exclude = parse_id(request.GET.get("exclude"))
     goals = (
         selectors.visible_goals(member)
         .exclude(state=State.ARCHIVED)
@@ -477,7 +476,7 @@ def copy_unfinished(request: HttpRequest, member: Member) -> HttpResponse:
     if form.is_bound and form.is_valid():
         source = form.cleaned_data["source"]
     elif request.GET.get("source"):
-        source = periods.filter(pk=_int(request.GET["source"]) or 0).first() or current
+        source = periods.filter(pk=parse_id(request.GET["source"]) or 0).first() or current
         form.initial["source"] = source
     candidates = (
         selectors.visible_goals(member)
