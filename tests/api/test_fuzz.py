@@ -25,6 +25,7 @@ import json
 import os
 import threading
 import time
+from datetime import date
 
 import pytest
 import schemathesis
@@ -34,15 +35,21 @@ from schemathesis.cli import schemathesis as st
 
 from cascade.api.models import ApiToken
 from cascade.api.services import issue_token
-from tests.builders import make_world, metric, milestone, threshold, total
+from cascade.goals.models import Goal
+from cascade.orgs import services as orgs
+from cascade.orgs.models import Member
+from cascade.performance import services as performance
+from cascade.performance.models import Assessment, GoalSheet, Review, ReviewCycle, SheetItem
+from tests.builders import World, make_world, metric, milestone, threshold, total
 
 SEED = os.environ.get("CASCADE_FUZZ_SEED", "20261123")
 MAX_EXAMPLES = os.environ.get("CASCADE_FUZZ_EXAMPLES", "25")
 
 
 def build_organisation() -> str:
-    """An organisation with people, a team, nested goals (one private) and check-ins; the
-    token of its CEO, a super user (who may call every endpoint)."""
+    """An organisation with people, a team, nested goals (one private) and check-ins, goal
+    sheets and review cycles with assessments to write; the token of its CEO, a super user (who
+    may call every endpoint)."""
     world = make_world()
     vp = world.person("Vera VP", manager=world.ceo)
     rep = world.person("Rob Rep", manager=vp)
@@ -54,7 +61,44 @@ def build_organisation() -> str:
     world.goal("A draft", owner=rep)
     for value in (2, 4, 7):
         world.check_in(sales, value, confidence=6)
+    build_performance(world, vp, company, sales)
     return issue_token(member=world.ceo, name="fuzz").plain
+
+
+def build_performance(world: World, vp: Member, company: Goal, sales: Goal) -> None:
+    """Goal sheets in two periods (one locked by a cycle, one open), and two cycles: in one the
+    CEO writes his self assessment, in the other Vera's manager assessment — so the fuzzer's
+    small ids reach sheets, items, reviews and assessments the token may write."""
+    performance.set_goals_in_reviews(actor=world.ceo, enabled=True)
+    next_quarter = orgs.create_period(
+        actor=world.ceo, name="Q1 2027", start=date(2027, 1, 1), end=date(2027, 3, 31)
+    )
+    for period in (world.period, next_quarter):
+        sheet = performance.sheet_for(owner=vp, period=period)
+        measure = performance.add_sheet_item(
+            actor=vp, sheet=sheet, kind="measure", title="Calls", weight=40, target=100
+        )
+        performance.update_sheet_item(actor=vp, item=measure, value=30, note="A start")
+        performance.add_sheet_item(
+            actor=vp, sheet=sheet, kind="key_result", key_result=world.kr(sales), weight=30
+        )
+        performance.add_sheet_item(actor=vp, sheet=sheet, kind="goal", goal=company, weight=30)
+        performance.comment_on_sheet(actor=world.ceo, sheet=sheet, body="Good plan")
+    for name, people, phase in (
+        ("Self reviews", [world.ceo, vp], "self_assessment"),
+        ("Manager reviews", [vp], "manager_assessment"),
+    ):
+        cycle = performance.create_review_cycle(
+            actor=world.ceo,
+            name=name,
+            period=world.period,
+            competencies=[("Ownership", ""), ("Craft", "")],
+            scale=[(1, "Below"), (2, "Meets"), (3, "Above")],
+            participation="people",
+            people=people,
+        )
+        while cycle.phase != phase:
+            cycle = performance.advance_phase(actor=world.ceo, cycle=cycle)
 
 
 @pytest.fixture
@@ -63,17 +107,36 @@ def fuzz_token(live_server, django_db_reset_sequences) -> str:
     return build_organisation()
 
 
-def keep_own_token(token: str):
-    """A hook that stops the run from revoking the token it runs with: that request is sent
-    for another token id (a 404) instead."""
+# The performance objects the fuzzer should reach: random ids would nearly all be 404s.
+KNOWN = {
+    "sheet_id": GoalSheet,
+    "item_id": SheetItem,
+    "cycle_id": ReviewCycle,
+    "review_id": Review,
+    "assessment_id": Assessment,
+}
+
+
+def before_call(token: str):
+    """A hook that (1) stops the run from revoking the token it runs with (that request is
+    sent for another token id, a 404, instead) and (2) points four in five generated ids of
+    performance objects at ones that exist, so their success paths are fuzzed too."""
     own = ApiToken.objects.get(prefix=token[:14]).pk
+    known = {
+        name: sorted(model.objects.values_list("pk", flat=True)) for name, model in KNOWN.items()
+    }
 
-    def before_call(context, case, **kwargs):
-        revoking = case.operation.path.endswith("/tokens/{token_id}") and case.path_parameters
-        if revoking and str(case.path_parameters.get("token_id")) == str(own):
-            case.path_parameters["token_id"] = own + 1_000_000
+    def hook(context, case, **kwargs):
+        parameters = case.path_parameters or {}
+        revoking = case.operation.path.endswith("/tokens/{token_id}")
+        if revoking and str(parameters.get("token_id")) == str(own):
+            parameters["token_id"] = own + 1_000_000
+        for name, ids in known.items():
+            value = parameters.get(name)
+            if ids and isinstance(value, int) and value % 5:
+                parameters[name] = ids[value % len(ids)]
 
-    return before_call
+    return hook
 
 
 def close_client_connections() -> None:
@@ -96,7 +159,7 @@ def test_fuzz_the_live_schema(live_server, fuzz_token, tmp_path, monkeypatch):
     # The live server writes a response's headers and body separately; with Nagle's algorithm
     # each small response then waits for the client's delayed ACK (40 ms). Not in production.
     monkeypatch.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
-    hook = schemathesis.hook("before_call")(keep_own_token(fuzz_token))
+    hook = schemathesis.hook("before_call")(before_call(fuzz_token))
     report = tmp_path / "report.json"
     try:
         result = CliRunner().invoke(

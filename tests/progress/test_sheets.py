@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from cascade.progress.sheets import (
     WeightedItem,
     overall_score,
+    rated_mean,
     rating_bounds_errors,
     sheet_totals,
     split_errors,
-    weighted_mean,
 )
 
 
@@ -46,26 +46,29 @@ def test_achieved_never_exceeds_the_total_target(items):
         assert 0 <= totals.percent <= 1 + 1e-12
 
 
-def test_weighted_mean_ignores_missing_ratings():
-    # (4 × 2 + 2 × 1) / 3 = 10 / 3
-    assert weighted_mean([(4, 2.0), (2, 1.0), (None, 5.0)]) == pytest.approx(10 / 3)
-    assert weighted_mean([(None, 1.0)]) is None
-    assert weighted_mean([(3, 0.0)]) is None
+def test_rated_mean_once_everything_weighted_is_rated():
+    # (4 × 2 + 2 × 1) / 3 = 10 / 3; a zero weight needs no rating and changes nothing
+    assert rated_mean([(4, 2.0), (2, 1.0), (None, 0.0)]) == pytest.approx(10 / 3)
+    assert rated_mean([(4, 2.0), (2, 1.0), (1, 0.0)]) == pytest.approx(10 / 3)
+    # one of two rated: no score yet, rather than the 4.0 of the one rating given
+    assert rated_mean([(4, 2.0), (None, 1.0)]) is None
+    assert rated_mean([]) is None
+    assert rated_mean([(3, 0.0)]) is None
 
 
 def test_overall_score_with_and_without_goals():
+    split = {"goals_weight": 0.5, "competencies_weight": 0.5}
     # 50/50: 4 × 0.5 + 3 × 0.5 = 3.5; 30/70: 4 × 0.3 + 3 × 0.7 = 3.3
-    assert overall_score(3, 4, include_goals=True, goals_weight=0.5, competencies_weight=0.5) == 3.5
+    assert overall_score(3, 4, goals_count=True, **split) == 3.5
     assert overall_score(
-        3, 4, include_goals=True, goals_weight=0.3, competencies_weight=0.7
+        3, 4, goals_count=True, goals_weight=0.3, competencies_weight=0.7
     ) == pytest.approx(3.3)
-    assert (
-        overall_score(3, None, include_goals=False, goals_weight=0.5, competencies_weight=0.5) == 3
-    )
-    assert (
-        overall_score(3, None, include_goals=True, goals_weight=0.5, competencies_weight=0.5)
-        is None
-    )
+    # goals not counted (setting off, or an empty sheet): competencies are everything
+    assert overall_score(3, None, goals_count=False, **split) == 3
+    assert overall_score(3, 5, goals_count=False, **split) == 3
+    # goals counted but not yet rated: no overall score
+    assert overall_score(3, None, goals_count=True, **split) is None
+    assert overall_score(None, 4, goals_count=True, **split) is None
 
 
 def test_the_split_must_add_up_to_one():

@@ -99,9 +99,9 @@ def item_for(me: Member, item_id: int) -> SheetItem:
     return item
 
 
-def item_out(item_id: int) -> dict[str, Any]:
+def item_out(me: Member, item_id: int) -> dict[str, Any]:
     item = SheetItem.objects.get(pk=item_id)
-    return sheet_item(live_figures([item])[0])
+    return sheet_item(live_figures([item], viewer=me)[0])
 
 
 @router.get(
@@ -161,7 +161,7 @@ def create_sheet_item(request: HttpRequest, sheet_id: Id, payload: SheetItemIn) 
         ),
         goal=(reads.goal_for(me, payload.goal, "goal") if payload.goal is not None else None),
     )
-    return Status(201, item_out(item.pk))
+    return Status(201, item_out(me, item.pk))
 
 
 @router.patch(
@@ -178,7 +178,7 @@ def patch_sheet_item(request: HttpRequest, item_id: Id, payload: SheetItemPatch)
         title=payload.title,
         target=payload.target,
     )
-    return item_out(item.pk)
+    return item_out(me, item.pk)
 
 
 @router.delete("/goal-sheet-items/{item_id}", response={204: None, **errors(400, 401, 403, 404)})

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
+from cascade.api import reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors, not_found
 from cascade.api.fields import BodyId, Id, LongText, Note
@@ -46,6 +47,7 @@ Rating = Annotated[
 class ReviewFilters(Schema):
     cycle: Id | None = None
     role: Literal["reviewee", "reviewer"] | None = None
+    reviewee: Id | None = None
 
 
 class CompetencyRatingIn(Schema):
@@ -134,12 +136,16 @@ def list_reviews(
     request: HttpRequest, filters: Query[ReviewFilters], paging: Query[PageParams]
 ) -> dict[str, Any]:
     """Your reviews: yours as the reviewee and the ones you write as the reviewer, newest cycle
-    first. `cycle` keeps one cycle's, `role` one side (`reviewee` or `reviewer`). Super users see
-    every review of a cycle at `GET /review-cycles/{id}/reviews`."""
+    first. `cycle` keeps one cycle's, `role` one side (`reviewee` or `reviewer`). `reviewee`
+    lists one person's reviews instead: all of them for their managers at any level (and super
+    users), else the ones you write. Super users see every review of a cycle at
+    `GET /review-cycles/{id}/reviews`."""
     me = actor(request)
-    reviews = (
-        selectors.reviews_for(me).select_related("cycle__period").prefetch_related("assessments")
-    )
+    if filters.reviewee is not None:
+        reviews = selectors.reviews_of(me, reads.member_for(me, filters.reviewee, "reviewee"))
+    else:
+        reviews = selectors.reviews_for(me)
+    reviews = reviews.select_related("cycle__period").prefetch_related("assessments")
     if filters.cycle is not None:
         reviews = reviews.filter(cycle_id=filters.cycle)
     if filters.role == "reviewee":

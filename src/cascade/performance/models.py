@@ -240,6 +240,8 @@ class Assessment(OrgScoped):
     )
     # When the goal figures were copied from the live sheet (phase opening, or a refresh).
     goals_snapshot_at = models.DateTimeField(null=True, blank=True)
+    # When a super user last made it a draft again after it was submitted.
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["review_id", "kind"]
@@ -253,6 +255,22 @@ class Assessment(OrgScoped):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def phase(self) -> Phase:
+        """The phase in which it is written."""
+        return (
+            Phase.SELF_ASSESSMENT if self.kind == AssessmentKind.SELF else Phase.MANAGER_ASSESSMENT
+        )
+
+    def is_open_in(self, cycle_phase: str) -> bool:
+        """Whether its phase lets it be written while the cycle is in ``cycle_phase``: its own
+        phase, and, once a super user has reopened it, any later one until the cycle closes —
+        a reopened manager assessment is how ratings change in calibration."""
+        now, own = PHASES.index(Phase(cycle_phase)), PHASES.index(self.phase)
+        if now == own:
+            return True
+        return self.reopened_at is not None and own < now < PHASES.index(Phase.CLOSED)
 
 
 class CompetencyRating(OrgScoped):
@@ -282,6 +300,9 @@ class GoalRating(OrgScoped):
         Assessment, on_delete=models.CASCADE, related_name="goal_ratings"
     )
     item = models.ForeignKey(SheetItem, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The OKR goal behind a linked item (the goal, or the key result's goal): whoever may not see
+    # it reads "A private goal" instead of the title, as everywhere else.
+    goal = models.ForeignKey(Goal, null=True, on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(max_length=200)
     weight = models.DecimalField(max_digits=9, decimal_places=3)
     progress = models.FloatField(null=True)

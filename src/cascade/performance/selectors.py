@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from cascade import permissions
 from cascade.core.errors import NotFound
 from cascade.orgs.models import Member
-from cascade.performance.figures import ItemFigures, live_figures, totals
+from cascade.performance.figures import ItemFigures, hide_private_titles, live_figures, totals
 from cascade.performance.locks import sheet_is_locked
 from cascade.performance.models import (
     PHASES,
@@ -30,8 +30,8 @@ from cascade.progress.sheets import (
     SheetTotals,
     WeightedItem,
     overall_score,
+    rated_mean,
     sheet_totals,
-    weighted_mean,
 )
 
 
@@ -63,7 +63,7 @@ def get_sheet(actor: Member, sheet_id: object) -> GoalSheet:
 
 def sheet_page(actor: Member, sheet: GoalSheet) -> SheetPage:
     items = list(sheet.items.all())
-    figures = live_figures(items)
+    figures = live_figures(items, viewer=actor)
     locked = sheet_is_locked(sheet)
     return SheetPage(
         sheet=sheet,
@@ -121,14 +121,12 @@ def scores(
     goal_ratings: list[GoalRating],
     include_goals: bool,
 ) -> Scores:
-    competencies = weighted_mean((r.rating, 1.0) for r in competency_ratings)
-    goals = (
-        weighted_mean((r.rating, float(r.weight)) for r in goal_ratings) if include_goals else None
-    )
+    competencies = rated_mean((r.rating, 1.0) for r in competency_ratings)
+    goals = rated_mean((r.rating, float(r.weight)) for r in goal_ratings) if include_goals else None
     overall = overall_score(
         competencies,
         goals,
-        include_goals=include_goals,
+        goals_count=include_goals and any(r.weight > 0 for r in goal_ratings),
         goals_weight=float(cycle.goals_weight),
         competencies_weight=float(cycle.competencies_weight),
     )
@@ -161,6 +159,7 @@ def review_page(actor: Member, review: Review) -> ReviewPage:
         CompetencyRating.objects.filter(assessment__review=review).select_related("competency")
     )
     goal_ratings = list(GoalRating.objects.filter(assessment__review=review))
+    hide_private_titles(actor, goal_ratings)
     shared = cycle.phase_index() >= PHASES.index(Phase.SHARED)
     may_see_manager = permissions.can_see_manager_assessment(
         actor, review.reviewee, review.manager_id, shared
@@ -172,9 +171,8 @@ def review_page(actor: Member, review: Review) -> ReviewPage:
             return None
         mine_c = [r for r in ratings if r.assessment_id == assessment.pk]
         mine_g = [r for r in goal_ratings if r.assessment_id == assessment.pk]
-        phase = Phase.SELF_ASSESSMENT if kind == AssessmentKind.SELF else Phase.MANAGER_ASSESSMENT
         writable = (
-            cycle.phase == phase
+            assessment.is_open_in(cycle.phase)
             and not assessment.is_submitted
             and permissions.can_write_assessment(actor, kind, review.reviewee, review.manager_id)
         )
@@ -213,6 +211,16 @@ def reviews_for(actor: Member) -> QuerySet[Review]:
         .select_related("cycle", "reviewee__user", "manager__user")
         .order_by("-cycle__created_at", "reviewee__user__full_name")
     )
+
+
+def reviews_of(actor: Member, reviewee: Member) -> QuerySet[Review]:
+    """One person's reviews as the actor may see them: all of them for the person themselves,
+    their managers at any level and super users (as ``can_view_review`` says); else only those
+    the actor writes (as a former manager)."""
+    reviews = Review.objects.filter(organisation_id=actor.organisation_id, reviewee=reviewee)
+    if permissions.can_view_review(actor, reviewee, None):
+        return reviews.select_related("cycle", "reviewee__user", "manager__user")
+    return reviews_for(actor).filter(reviewee=reviewee)
 
 
 def cycles(actor: Member) -> QuerySet[ReviewCycle]:

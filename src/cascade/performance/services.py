@@ -366,11 +366,8 @@ def create_review_cycle(
         (int(value), _text(label, "scale", required=True, max_length=60)) for value, label in scale
     ]
     errors |= rating_bounds_errors([value for value, _ in levels])
-    split = {
-        "goals_weight": parse_number(goals_weight, "goals_weight"),
-        "competencies_weight": parse_number(competencies_weight, "competencies_weight"),
-    }
-    errors |= split_errors(split["goals_weight"], split["competencies_weight"])
+    split, split_problems = _split(goals_weight, competencies_weight)
+    errors |= split_problems
     dates = [
         self_assessment_starts,
         manager_assessment_starts,
@@ -417,6 +414,26 @@ def create_review_cycle(
     return cycle
 
 
+SPLIT_PLACES = Decimal("0.001")  # the columns keep three decimal places
+
+
+def _split(
+    goals_weight: object, competencies_weight: object
+) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """The goals / competencies split as stored, and what is wrong with it. Checked as stored:
+    0.3335 + 0.6665 adds up to 1, but would be kept as 0.334 + 0.667."""
+    split = {
+        "goals_weight": parse_number(goals_weight, "goals_weight"),
+        "competencies_weight": parse_number(competencies_weight, "competencies_weight"),
+    }
+    errors = {
+        name: "Use at most three decimal places (0.125)."
+        for name, value in split.items()
+        if value != value.quantize(SPLIT_PLACES)
+    }
+    return split, errors or split_errors(split["goals_weight"], split["competencies_weight"])
+
+
 @transaction.atomic
 def change_review_split(
     *, actor: Member, cycle: ReviewCycle, goals_weight: object, competencies_weight: object
@@ -429,11 +446,10 @@ def change_review_split(
         raise ValidationError(
             "The reviews are shared already: the score split can no longer change."
         )
-    goals = parse_number(goals_weight, "goals_weight")
-    competencies = parse_number(competencies_weight, "competencies_weight")
-    errors = split_errors(goals, competencies)
+    split, errors = _split(goals_weight, competencies_weight)
     if errors:
         raise ValidationError(errors)
+    goals, competencies = split["goals_weight"], split["competencies_weight"]
     before = [str(cycle.goals_weight), str(cycle.competencies_weight)]
     cycle.goals_weight, cycle.competencies_weight = goals, competencies
     cycle.save(update_fields=["goals_weight", "competencies_weight"])
@@ -478,6 +494,10 @@ def advance_phase(*, actor: Member, cycle: ReviewCycle) -> ReviewCycle:
 def _open_assessments(cycle: ReviewCycle, kind: AssessmentKind) -> None:
     """One assessment of this kind per review, each with its competencies and the goal snapshot."""
     reviews = list(Review.objects.filter(cycle=cycle))
+    if kind == AssessmentKind.MANAGER:
+        # Someone with no manager (the CEO, say) has no one to write it: their review is their
+        # self assessment alone.
+        reviews = [r for r in reviews if r.manager_id is not None]
     now = clock.now()
     org = cycle.organisation_id
     Assessment.objects.bulk_create(
@@ -518,6 +538,7 @@ def _snapshot(assessments: Iterable[Assessment], cycle: ReviewCycle, at: object)
                     organisation_id=cycle.organisation_id,
                     assessment=assessment,
                     item=item,
+                    goal_id=f.goal_id,
                     title=f.title[:200],
                     weight=item.weight,
                     progress=f.progress,
@@ -548,14 +569,9 @@ def _require_writer(actor: Member, assessment: Assessment) -> None:
         ),
         "Only the reviewee writes their self assessment, and their manager the manager assessment.",
     )
-    phase = (
-        Phase.SELF_ASSESSMENT
-        if assessment.kind == AssessmentKind.SELF
-        else Phase.MANAGER_ASSESSMENT
-    )
-    if review.cycle.phase != phase:
+    if not assessment.is_open_in(review.cycle.phase):
         raise ValidationError(
-            f"The {assessment.get_kind_display().lower()} can be written during the “{phase.label}” phase; "
+            f"The {assessment.get_kind_display().lower()} can be written during the “{assessment.phase.label}” phase; "
             f"this cycle is in “{Phase(review.cycle.phase).label}”."
         )
     if assessment.is_submitted:
@@ -663,7 +679,8 @@ def reopen_assessment(*, actor: Member, assessment: Assessment) -> Assessment:
     submitted = assessment.submitted_at
     assessment.submitted_at = None
     assessment.submitted_by = None
-    assessment.save(update_fields=["submitted_at", "submitted_by"])
+    assessment.reopened_at = clock.now()
+    assessment.save(update_fields=["submitted_at", "submitted_by", "reopened_at"])
     record(
         organisation=assessment.organisation_id,
         actor=actor,

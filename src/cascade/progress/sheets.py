@@ -43,29 +43,35 @@ def sheet_totals(items: Iterable[WeightedItem]) -> SheetTotals:
     return SheetTotals(total, achieved, achieved / total if total > 0 else None)
 
 
-def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
-    """Mean of the values that are given, weighted; None when nothing (or no weight) is given."""
-    given = [(value, weight) for value, weight in pairs if value is not None and weight > 0]
-    total = math.fsum(weight for _, weight in given)
-    if not given or total <= 0:
+def rated_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
+    """The weighted mean of ratings, once every one that carries weight is given.
+
+    A score that counts only the ratings given so far would read 5.0 after the first of ten
+    competencies: it stays None until the assessor has rated everything (zero weights aside).
+    """
+    weighted = [(value, weight) for value, weight in pairs if weight > 0]
+    if not weighted or any(value is None for value, _ in weighted):
         return None
-    return math.fsum(value * weight for value, weight in given) / total
+    total = math.fsum(weight for _, weight in weighted)
+    return math.fsum(value * weight for value, weight in weighted if value is not None) / total
 
 
 def overall_score(
     competencies: float | None,
     goals: float | None,
     *,
-    include_goals: bool,
+    goals_count: bool,
     goals_weight: float,
     competencies_weight: float,
 ) -> float | None:
     """The review's overall score on the rating scale.
 
-    With goals included: ``goals × goals_weight + competencies × competencies_weight``, and both
-    parts must be rated. Without goals, competencies count for everything.
+    When goals count (the organisation includes them and the sheet has weighted goals):
+    ``goals × goals_weight + competencies × competencies_weight``, once both parts are scored.
+    Otherwise competencies count for everything: a reviewee with nothing on their goal sheet is
+    still scored.
     """
-    if not include_goals:
+    if not goals_count:
         return competencies
     if competencies is None or goals is None:
         return None

@@ -30,7 +30,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     SQLite raises OverflowError on an ``IN`` list with a number past 64 bits (a 500, not a
     form error)."""
 
-    def _check_values(self, value: Any) -> Any:
+    def clean(self, value: Any) -> Any:
         for raw in value if isinstance(value, list | tuple) else ():
             if parse_id(str(raw)) is None:
                 raise ValidationError(
@@ -38,4 +38,4 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": raw},
                 )
-        return super()._check_values(value)
+        return super().clean(value)
