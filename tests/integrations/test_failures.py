@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import email.utils
+import socket
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,9 +25,18 @@ from django_tasks_db.models import DBTaskResult
 from cascade.audit.models import AuditEvent
 from cascade.goals.models import CheckIn, KeyResult
 from cascade.integrations import retries, scheduling, services
+from cascade.integrations.clients import jira
+from cascade.integrations.clients.jira import JiraCloudClient, JiraDataCenterClient
+from cascade.integrations.errors import ErrorKind, SyncError
 from cascade.integrations.models import Binding, Connection, RunStatus, SyncRun
 from tests.builders import metric
-from tests.integrations.conftest import let_time_pass, run_worker
+from tests.integrations.conftest import (
+    JIRA_EMAIL,
+    JIRA_PAT,
+    JIRA_TOKEN,
+    let_time_pass,
+    run_worker,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -229,8 +239,6 @@ def test_5xx_backs_off_exponentially_with_jitter_and_gives_up(world, connect, ji
 
 
 def test_backoff_never_exceeds_its_cap():
-    from cascade.integrations.errors import ErrorKind, SyncError
-
     error = SyncError(ErrorKind.TIMEOUT, "slow")
     assert retries.next_delay(error, 50) is None  # bounded attempts
     waits = [retries.next_delay(error, n) for n in range(1, retries.MAX_ATTEMPTS)]
@@ -394,3 +402,253 @@ def test_done_ratio_with_no_issue_has_no_value(world, connect, jira_cloud):
     run = latest_run(kr)
     assert (run.status, run.error_kind) == (RunStatus.FAILED, "no_data")
     assert current(kr) is None
+
+
+# --------------------------------------------------------------------------- broken answers
+
+
+def bind_sum(world, kr, connection):
+    return services.bind_key_result(
+        actor=world.ceo,
+        key_result=kr,
+        connection=connection,
+        mode="jira_sum",
+        query="project = ONB",
+        field="customfield_10016",
+    )
+
+
+def searches(fake) -> int:
+    return sum(1 for path in fake.paths() if path.startswith("/rest/api/3/search/jql"))
+
+
+def test_jira_cloud_paging_that_never_ends_is_stopped_and_said(world, connect, jira_cloud, kr):
+    """{"issues": [], "isLast": false, "nextPageToken": "x"} forever: one page, then a clear
+    error, retried like any broken answer; the key result keeps its value."""
+    connection = connect.jira_cloud(jira_cloud)
+    jira_cloud.broken_paging = "empty"
+    bind_sum(world, kr, connection)
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind) == (RunStatus.RETRYING, "bad_response")
+    assert "empty page of issues that is not the last" in run.error
+    assert run.request_id
+    assert searches(jira_cloud) == 1
+    jira_cloud.broken_paging = ""
+    let_time_pass()
+    run_worker()
+    run.refresh_from_db()
+    assert (run.status, run.value) == (RunStatus.SUCCEEDED, 66)
+
+
+@pytest.mark.parametrize(
+    ("broken", "kind", "pages", "says"),
+    [
+        ("empty", ErrorKind.BAD_RESPONSE, 1, "empty page of issues"),
+        ("repeat", ErrorKind.BAD_RESPONSE, 2, "next-page token it had sent before"),
+        ("endless", ErrorKind.BAD_QUERY, 4, "runs past 4 pages"),
+    ],
+)
+def test_jira_cloud_paging_is_bounded(jira_cloud, monkeypatch, broken, kind, pages, says):
+    monkeypatch.setattr(jira, "MAX_PAGES", 4)
+    jira_cloud.broken_paging = broken
+    client = JiraCloudClient.connect(jira_cloud.url, JIRA_EMAIL, JIRA_TOKEN)
+    try:
+        with pytest.raises(SyncError) as stopped:
+            client.sum_field("project = ONB", "customfield_10016")
+    finally:
+        client.session.close()
+    assert stopped.value.kind == kind
+    assert says in stopped.value.message
+    assert searches(jira_cloud) == pages
+
+
+def test_jira_data_center_paging_is_bounded(jira_dc, monkeypatch):
+    """A total that is never reached: at most MAX_PAGES pages are asked for."""
+    monkeypatch.setattr(jira, "MAX_PAGES", 3)
+    page = {
+        "startAt": 0,
+        "maxResults": 1,
+        "total": 10**6,
+        "issues": [{"key": "ONB-1", "fields": {"customfield_10016": 1}}],
+    }
+    jira_dc.fail_next(200, page, times=10, path="/rest/api/2/search")
+    client = JiraDataCenterClient.connect(jira_dc.url, JIRA_PAT)
+    try:
+        with pytest.raises(SyncError, match="runs past 3 pages") as stopped:
+            client.sum_field("project = ONB", "customfield_10016")
+    finally:
+        client.session.close()
+    assert stopped.value.kind == ErrorKind.BAD_QUERY
+    assert jira_dc.paths().count("/rest/api/2/search") == 3
+
+
+@pytest.mark.parametrize("answer", [{"count": None}, {"count": "many"}, {"count": True}])
+def test_a_jira_count_that_is_no_number_is_a_bad_response(world, connect, jira_cloud, kr, answer):
+    connection = connect.jira_cloud(jira_cloud)
+    jira_cloud.fail_next(200, answer, path="/rest/api/3/search/approximate-count")
+    bind(world, kr, connection)
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind) == (RunStatus.RETRYING, "bad_response")
+    assert "Jira's count is not a number" in run.error
+    let_time_pass()
+    run_worker()
+    assert latest_run(kr).status == RunStatus.SUCCEEDED
+    assert current(kr) == 5
+
+
+def test_a_jira_data_center_total_of_null_is_a_bad_response(world, connect, jira_dc, kr):
+    connection = connect.jira_dc(jira_dc)
+    jira_dc.fail_next(200, {"startAt": 0, "total": None, "issues": []}, path="/rest/api/2/search")
+    bind(world, kr, connection)
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind) == (RunStatus.RETRYING, "bad_response")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"done": True, "records": []}, {"totalSize": None, "done": True, "records": []}],
+)
+def test_a_salesforce_count_without_total_size_is_a_bad_response(
+    world, connect, salesforce, kr, answer
+):
+    connection = connect.salesforce(salesforce)
+    salesforce.fail_next(200, answer, path="/services/data/v62.0/query")
+    bind(world, kr, connection, query=SOQL, mode="soql_scalar")
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind) == (RunStatus.RETRYING, "bad_response")
+    assert "totalSize is not a number" in run.error
+    let_time_pass()
+    run_worker()
+    assert current(kr) == 4
+
+
+def test_a_text_field_summed_is_still_a_refused_query(world, connect, jira_cloud, kr):
+    """Only numbers the service documents are "bad response": a field the query chose that
+    holds text is the query's fault, shown to the owner and not retried."""
+    connection = connect.jira_cloud(jira_cloud)
+    jira_cloud.issues[0].fields["customfield_10016"] = "three"
+    bind_sum(world, kr, connection)
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind) == (RunStatus.FAILED, "bad_query")
+    assert "The field customfield_10016 of ONB-1 is not a number" in run.error
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "run_status", "reason"),
+    [
+        (400, "bad_query", RunStatus.FAILED, "Bad Request"),
+        (500, "server_error", RunStatus.RETRYING, "Internal Server Error"),
+        (503, "unavailable", RunStatus.RETRYING, "Service Unavailable"),
+    ],
+)
+@pytest.mark.parametrize("messages", [7, {"jql": "bad"}, None])
+def test_error_messages_of_the_wrong_shape_are_classified_by_the_status(
+    world, connect, jira_cloud, kr, status, kind, run_status, reason, messages
+):
+    connection = connect.jira_cloud(jira_cloud)
+    jira_cloud.fail_next(status, {"errorMessages": messages, "errors": []}, path="/rest/api")
+    bind(world, kr, connection)
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind) == (run_status, kind)
+    assert run.error == f"Jira Cloud answered {status} {reason}."
+
+
+def test_a_single_error_message_string_is_shown():
+    assert jira.jira_message({"errorMessages": "JQL is wrong", "errors": {"jql": "here"}}) == (
+        "JQL is wrong jql: here"
+    )
+
+
+# --------------------------------------------------------------------------- limits and network
+
+
+LIMIT = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+
+
+def test_salesforce_request_limit_exceeded_is_a_rate_limit_not_revoked_credentials(
+    world, connect, salesforce, kr
+):
+    """Salesforce's API request limit answers 403 REQUEST_LIMIT_EXCEEDED (no Retry-After):
+    the sync backs off and retries; the connection stays fine and nobody signs in again."""
+    connection = connect.salesforce(salesforce)
+    first_good_sync(world, kr, connection, query=SOQL, mode="soql_scalar")
+    salesforce.fail_next(403, LIMIT, path="/services/data")
+    run, _ = services.request_sync(actor=world.ceo, key_result=kr)
+    run_worker()
+    run.refresh_from_db()
+    assert (run.status, run.error_kind) == (RunStatus.RETRYING, "rate_limited")
+    assert run.error == "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."
+    assert run.attempts[0]["status"] == 403
+    assert retries.BACKOFF_BASE / 2 <= run.attempts[0]["retry_in"] <= retries.BACKOFF_BASE
+    assert run.request_id
+    assert Connection.objects.get(pk=connection.pk).status == "ok"
+    assert not AuditEvent.objects.filter(kind="connection.needs_attention").exists()
+    assert salesforce.sign_ins == 1
+
+    salesforce.fail_next(403, LIMIT, path="/services/data")
+    tested = services.try_connection(actor=world.ceo, connection=connection)
+    assert (tested.ok, tested.error_kind) == (False, "rate_limited")
+    assert Connection.objects.get(pk=connection.pk).status == "ok"
+
+    let_time_pass()
+    run_worker()
+    run.refresh_from_db()
+    assert (run.status, run.attempt) == (RunStatus.SUCCEEDED, 2)
+
+
+def test_another_salesforce_403_is_refused_credentials(world, connect, salesforce, kr):
+    connection = connect.salesforce(salesforce)
+    salesforce.fail_next(
+        403,
+        [
+            {
+                "message": "API is not enabled for this Organization",
+                "errorCode": "API_DISABLED_FOR_ORG",
+            }
+        ],
+        path="/services/data",
+    )
+    bind(world, kr, connection, query=SOQL, mode="soql_scalar")
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind) == (RunStatus.FAILED, "auth")
+    assert Connection.objects.get(pk=connection.pk).status == "needs_attention"
+
+
+def closed_port() -> int:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+def test_a_service_nobody_listens_at_is_a_network_error_and_retried(world, connect, jira_cloud, kr):
+    port = closed_port()
+    connection = services.create_connection(
+        actor=world.ceo,
+        service="jira_cloud",
+        name="Jira",
+        base_url=f"http://127.0.0.1:{port}",
+        username=JIRA_EMAIL,
+        secret=JIRA_TOKEN,
+    )
+    bind(world, kr, connection)
+    run_worker()
+    run = latest_run(kr)
+    assert (run.status, run.error_kind, run.attempt) == (RunStatus.RETRYING, "network", 1)
+    assert run.error.startswith(f"Could not reach Jira Cloud at 127.0.0.1:{port}: ")
+    assert run.attempts[0]["status"] is None
+    assert Connection.objects.get(pk=connection.pk).status == "untested"  # not its credentials
+    tested = services.try_connection(actor=world.ceo, connection=connection)
+    assert (tested.ok, tested.error_kind) == (False, "network")
+
+    services.change_connection(actor=world.ceo, connection=connection, base_url=jira_cloud.url)
+    let_time_pass()
+    run_worker()
+    run.refresh_from_db()
+    assert (run.status, run.attempt, run.value) == (RunStatus.SUCCEEDED, 2, 5)

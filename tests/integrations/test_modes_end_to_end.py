@@ -13,9 +13,16 @@ import pytest
 
 from cascade.goals.models import CheckIn, KeyResult
 from cascade.integrations import services
+from cascade.integrations.clients import salesforce as salesforce_module
+from cascade.integrations.clients.salesforce import (
+    ClientCredentials,
+    MemoryTokenCache,
+    SalesforceClient,
+)
+from cascade.integrations.errors import ErrorKind, SyncError
 from cascade.integrations.models import Binding, RunStatus, SyncRun
 from tests.builders import approx, metric, progress
-from tests.integrations.conftest import REPORT_ID, run_worker
+from tests.integrations.conftest import REPORT_ID, SF_CLIENT_ID, SF_SECRET, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -172,3 +179,63 @@ def test_salesforce_jwt_bearer_flow(world, connect, salesforce, jwt_key):
     assert_synced(run, kr, 4, company, team, 0.5)
     [sign_in] = [s for s in salesforce.requests if s.path == "/services/oauth2/token"]
     assert sign_in.form()["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+# --------------------------------------------------------------------------- Salesforce paging
+
+
+def salesforce_client(fake) -> SalesforceClient:
+    return SalesforceClient(
+        fake.url, ClientCredentials(SF_CLIENT_ID, SF_SECRET), MemoryTokenCache()
+    )
+
+
+def test_the_salesforce_client_follows_next_records_url_to_the_last_batch(salesforce):
+    """Seven opportunities in batches of two: four batches, the last three at nextRecordsUrl."""
+    with salesforce_client(salesforce) as client:
+        batches = list(client.pages("SELECT Id, Amount FROM Opportunity ORDER BY Amount"))
+    ids = [record["Id"] for body, _ in batches for record in body["records"]]
+    assert ids == [f"006FAKE{n:011d}" for n in range(1, 8)]
+    assert [body["done"] for body, _ in batches] == [False, False, False, True]
+    queries = [s for s in salesforce.requests if s.path.startswith("/services/data/v62.0/query")]
+    assert [s.path for s in queries[1:]] == [
+        batches[0][0]["nextRecordsUrl"],
+        batches[1][0]["nextRecordsUrl"],
+        batches[2][0]["nextRecordsUrl"],
+    ]
+    assert all(s.path.startswith("/services/data/v62.0/query/01gFAKE") for s in queries[1:])
+    assert all(s.headers["authorization"].startswith("Bearer ") for s in queries)
+    assert len({rid for _, rid in batches}) == 4  # each batch's own request id
+    assert salesforce.sign_ins == 1
+
+
+def test_a_salesforce_answer_past_the_page_cap_is_refused(salesforce, monkeypatch):
+    monkeypatch.setattr(salesforce_module, "MAX_PAGES", 2)
+    with salesforce_client(salesforce) as client, pytest.raises(SyncError) as refused:
+        list(client.pages("SELECT Id FROM Opportunity"))
+    assert refused.value.kind == ErrorKind.BAD_QUERY
+    assert "runs past 2 pages" in str(refused.value)
+    assert len([p for p in salesforce.paths() if p.startswith("/services/data/v62.0/query")]) == 2
+
+
+def test_a_soql_value_is_read_from_the_next_batch_when_the_first_has_no_row(
+    world, connect, salesforce
+):
+    """Salesforce may answer a batch without records that is not the last: the value is in
+    the batch at nextRecordsUrl, which the sync fetches (and no further one)."""
+    connection = connect.salesforce(salesforce)
+    company, team, kr, owner = tree(world, metric(0, 180_000))
+    salesforce.cursors["01gTEST00000001"] = [
+        {"attributes": {"type": "AggregateResult"}, "expr0": 90_000.0}
+    ]
+    next_url = "/services/data/v62.0/query/01gTEST00000001-0"
+    salesforce.fail_next(
+        200,
+        {"totalSize": 1, "done": False, "records": [], "nextRecordsUrl": next_url},
+        path="/services/data/v62.0/query",
+    )
+    soql = "SELECT SUM(Amount) FROM Opportunity WHERE StageName = 'Closed Won'"
+    run = bind_and_sync(owner, kr, connection, "soql_scalar", soql)
+    assert_synced(run, kr, 90_000, company, team, 0.5)
+    queries = [p for p in salesforce.paths() if p.startswith("/services/data/v62.0/query")]
+    assert queries == ["/services/data/v62.0/query", next_url]

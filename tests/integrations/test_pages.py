@@ -13,7 +13,13 @@ from cascade.integrations import services
 from cascade.integrations.models import Binding, Connection, SyncRun
 from cascade.integrations.runs import run_sync
 from tests.builders import metric
-from tests.integrations.conftest import JIRA_EMAIL, JIRA_TOKEN, SF_CLIENT_ID, SF_USER
+from tests.integrations.conftest import (
+    JIRA_EMAIL,
+    JIRA_TOKEN,
+    SF_CLIENT_ID,
+    SF_USER,
+    private_key_pem,
+)
 
 PASSWORD = "pw-for-tests-only"
 JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
@@ -118,6 +124,68 @@ def test_add_a_salesforce_jwt_connection(signed_in, world, salesforce, jwt_key):
     tested = signed_in.post(url(world, f"settings/connections/{connection.pk}/test/"), follow=True)
     assert "It works." in tested.text
     assert "BEGIN PRIVATE KEY" not in signed_in.get(answer.url).text
+
+
+def key_lines(pem: str) -> list[str]:
+    """The base64 lines of a PEM key: none of them may appear in a page."""
+    return [line for line in pem.strip().splitlines() if not line.startswith("-----")]
+
+
+def assert_no_key(html: str, pem: str) -> None:
+    assert not [line for line in key_lines(pem) if line in html]
+    [textarea] = re.findall(r'<textarea[^>]*name="private_key"[^>]*>(.*?)</textarea>', html, re.S)
+    assert textarea.strip() == ""
+
+
+@pytest.mark.parametrize("problem", ["address", "name"])
+def test_a_refused_new_salesforce_connection_does_not_show_the_key_again(
+    signed_in, world, connect, salesforce, jwt_key, problem
+):
+    """The form is valid, the services refuse it (an ftp:// address, a name taken): the page
+    comes back with the other fields filled in and the private key's box empty."""
+    connect.salesforce(salesforce, name="Taken")
+    form = {
+        "name": "Taken" if problem == "name" else "Salesforce",
+        "base_url": "ftp://acme.my.salesforce.com" if problem == "address" else salesforce.url,
+        "auth_method": "jwt_bearer",
+        "client_id": SF_CLIENT_ID,
+        "username": SF_USER,
+        "api_version": "v62.0",
+        "private_key": jwt_key,
+        "client_secret": "typed-but-unused-secret",
+    }
+    answer = signed_in.post(url(world, "settings/connections/new/salesforce/"), form)
+    assert answer.status_code == 400
+    expected = "Enter the full address" if problem == "address" else "already has this name"
+    assert expected in answer.text
+    assert SF_USER in answer.text  # what is not secret is kept
+    assert_no_key(answer.text, jwt_key)
+    assert "typed-but-unused-secret" not in answer.text
+    assert Connection.objects.count() == 1
+
+
+@pytest.mark.parametrize("problem", ["address", "name"])
+def test_a_refused_change_of_a_salesforce_connection_does_not_show_the_key_again(
+    signed_in, world, connect, salesforce, jwt_key, problem
+):
+    connect.salesforce(salesforce, name="Taken")
+    connection = connect.salesforce_jwt(salesforce, jwt_key)
+    new_key = private_key_pem()
+    form = {
+        "name": "Taken" if problem == "name" else connection.name,
+        "base_url": "ftp://acme.my.salesforce.com" if problem == "address" else salesforce.url,
+        "auth_method": "jwt_bearer",
+        "client_id": SF_CLIENT_ID,
+        "username": SF_USER,
+        "api_version": "v62.0",
+        "private_key": new_key,
+    }
+    answer = signed_in.post(url(world, f"settings/connections/{connection.pk}/"), form)
+    assert answer.status_code == 400
+    assert_no_key(answer.text, new_key)
+    assert_no_key(answer.text, jwt_key)
+    connection.refresh_from_db()
+    assert connection.name == "Salesforce JWT"  # nothing was saved
 
 
 def test_bind_with_a_preview_then_sync_now(signed_in, world, connect, jira_cloud):

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cascade.goals import services as goals
-from cascade.goals.models import CheckIn
-from cascade.integrations import scheduling, services
-from cascade.integrations.models import Binding, RunStatus, SyncRun, Trigger
+from cascade.goals.models import CheckIn, KeyResult
+from cascade.integrations import runs, scheduling, services
+from cascade.integrations.models import Binding, Connection, RunStatus, SyncRun, Trigger
 from cascade.integrations.worker import work
 from tests.builders import metric
 from tests.integrations.conftest import run_worker
@@ -110,8 +110,71 @@ def test_a_run_whose_worker_vanished_is_closed(binding):
     assert scheduling.close_stale_runs() == 1
     run.refresh_from_db()
     assert (run.status, run.error_kind) == (RunStatus.FAILED, "interrupted")
+    binding.refresh_from_db()  # the owner sees why the number did not move
+    assert (binding.last_error, binding.last_error_kind) == (scheduling.INTERRUPTED, "interrupted")
+    assert binding.last_error_at is not None
+    assert binding.last_run_id == run.pk
+    assert scheduling.close_stale_runs() == 0
     Binding.objects.filter(pk=binding.pk).update(next_run_at=timezone.now())
     assert scheduling.enqueue_due_syncs() == 1  # the binding is free again
+
+
+def closed_while_asking(monkeypatch) -> list[SyncRun]:
+    """The service answers so late that the scheduler, half an hour on, closes the run as
+    interrupted and queues the binding's next slot while the old attempt still waits."""
+    real_measure = runs.measure
+    later: list[SyncRun] = []
+
+    def slow_measure(query, client):
+        future = timezone.now() + scheduling.STALE_RUNNING + timedelta(minutes=1)
+        assert scheduling.close_stale_runs(future) == 1
+        assert scheduling.enqueue_due_syncs(future + timedelta(hours=1)) == 1
+        later.append(SyncRun.objects.order_by("-id").first())
+        return real_measure(query, client)
+
+    monkeypatch.setattr(runs, "measure", slow_measure)
+    return later
+
+
+def test_a_run_closed_as_stale_records_no_late_value(binding, monkeypatch):
+    scheduling.enqueue_due_syncs()
+    run = SyncRun.objects.get()
+    later = closed_while_asking(monkeypatch)
+    assert runs.run_sync(run.pk) == "closed meanwhile"
+    run.refresh_from_db()
+    assert (run.status, run.error_kind, run.value) == (RunStatus.FAILED, "interrupted", None)
+    assert run.checkin is None
+    assert not CheckIn.objects.exists()
+    binding.refresh_from_db()
+    assert (binding.last_value, binding.last_synced_at) == (None, None)
+    assert binding.last_error_kind == "interrupted"
+    assert KeyResult.objects.get(pk=binding.key_result_id).current is None
+
+    monkeypatch.undo()
+    [next_run] = later  # the next slot's run does the work
+    assert runs.run_sync(next_run.pk) == RunStatus.SUCCEEDED
+    assert CheckIn.objects.get().run_id == str(next_run.pk)
+    binding.refresh_from_db()
+    assert (binding.last_value, binding.last_error, binding.last_run_id) == (5, "", next_run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED  # still closed
+
+
+@pytest.mark.parametrize("status", [503, 401])
+def test_a_run_closed_as_stale_neither_retries_nor_flags_the_connection(
+    binding, jira_cloud, monkeypatch, status
+):
+    scheduling.enqueue_due_syncs()
+    run = SyncRun.objects.get()
+    closed_while_asking(monkeypatch)
+    jira_cloud.fail_next(status, {"errorMessages": ["Not now"]}, path="/rest/api/3/search")
+    tasks = DBTaskResult.objects.count()
+    assert runs.run_sync(run.pk) == "closed meanwhile"
+    run.refresh_from_db()
+    assert (run.status, run.error_kind, run.attempts) == (RunStatus.FAILED, "interrupted", [])
+    assert run.next_attempt_at is None
+    assert DBTaskResult.objects.count() == tasks + 1  # the next slot's task, no retry
+    assert Connection.objects.get(pk=binding.connection_id).status != "needs_attention"
 
 
 def test_a_task_delivered_twice_runs_once(binding):

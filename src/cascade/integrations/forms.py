@@ -35,6 +35,15 @@ def _secret_widget() -> forms.PasswordInput:
     return forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False)
 
 
+class SecretTextarea(forms.Textarea):
+    """A textarea for a multi-line secret (a PEM key) that, like ``PasswordInput`` with
+    ``render_value=False``, never renders a value: a form the services refused comes back
+    with the box empty, not with the key in the page."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        return super().get_context(name, None, attrs)
+
+
 class ConnectionForm(forms.Form):
     """One form for every service; only the fields the service uses are kept."""
 
@@ -58,7 +67,7 @@ class ConnectionForm(forms.Form):
         max_length=10_000,
         required=False,
         label="Private key (PEM)",
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+        widget=SecretTextarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
         help_text="The key whose certificate the connected app holds (JWT bearer flow only).",
     )
 

@@ -11,6 +11,12 @@ The order keeps data safe and the database free while a service is slow:
    run and no check-in. A failure never touches the key result: it keeps its last good value.
    A transient failure re-enqueues the same task for later; refused credentials mark the
    connection as needing attention, which stops its bindings until a super user fixes it.
+
+Recording is a compare-and-set on the run: it goes on only while the run is still running the
+attempt this worker claimed. The scheduler closes a run that has been running for too long
+(its worker is presumed gone, ``scheduling.close_stale_runs``) and the binding becomes due
+again; should the old attempt still be alive and answer late, its outcome is dropped — a run
+closed as interrupted never turns into a success, a check-in or a retry afterwards.
 """
 
 from __future__ import annotations
@@ -46,11 +52,27 @@ logger = logging.getLogger(__name__)
 OPEN_GOALS = (State.DRAFT, State.ACTIVE)
 
 
+class RunClosed(Exception):
+    """The run is no longer running this attempt: the scheduler closed it as interrupted."""
+
+
 def run_sync(run_id: int) -> str:
     """Run (one attempt of) a sync. Returns the run's status afterwards, for the task result."""
     run = _claim(run_id)
     if run is None:
         return "not claimed"
+    try:
+        return _attempt(run)
+    except RunClosed:
+        logger.warning(
+            "Sync run %s was closed while attempt %s ran; its outcome is dropped",
+            run.pk,
+            run.attempt,
+        )
+        return "closed meanwhile"
+
+
+def _attempt(run: SyncRun) -> str:
     binding = (
         Binding.objects.select_related("connection", "key_result__goal")
         .filter(pk=run.binding_id)
@@ -113,8 +135,14 @@ def _claim(run_id: int) -> SyncRun | None:
 
 
 def _lock(run: SyncRun) -> tuple[SyncRun, Binding]:
-    """The run and its binding, locked, in that order everywhere (no deadlocks)."""
+    """The run and its binding, locked, in that order everywhere (no deadlocks).
+
+    The compare-and-set of every outcome: RunClosed unless the run is still running the
+    attempt this worker claimed (the scheduler may have closed it as interrupted meanwhile).
+    """
     locked_run = SyncRun.objects.select_for_update().get(pk=run.pk)
+    if locked_run.status != RunStatus.RUNNING or locked_run.attempt != run.attempt:
+        raise RunClosed(run.pk)
     binding = Binding.objects.select_for_update().get(pk=run.binding_id)
     return locked_run, binding
 

@@ -89,20 +89,50 @@ def enqueue_due_syncs(now: datetime | None = None, limit: int = BATCH) -> int:
     return queued
 
 
-def close_stale_runs(now: datetime | None = None) -> int:
-    """Fail the runs whose worker is gone, so that their bindings sync again."""
+INTERRUPTED = "The worker stopped before this sync finished; the next one will try again."
+
+
+def close_stale_runs(now: datetime | None = None, limit: int = BATCH) -> int:
+    """Fail the runs whose worker is gone, so that their bindings sync again.
+
+    Each is closed only if it is still in the state that made it stale (a compare-and-set: an
+    attempt that finishes meanwhile wins), and its binding's last error says why, so the owner
+    sees it. A worker that was only slow and answers later finds its run closed and records
+    nothing (``runs._lock``). Runs another worker is recording right now are skipped.
+    """
     now = now or clock.now()
-    stale = SyncRun.objects.filter(
+    stale = (
         Q(status=RunStatus.RUNNING, attempt_started_at__lt=now - STALE_RUNNING)
         | Q(status=RunStatus.QUEUED, queued_at__lt=now - STALE_WAITING)
         | Q(status=RunStatus.RETRYING, next_attempt_at__lt=now - STALE_WAITING)
     )
-    return stale.update(
-        status=RunStatus.FAILED,
-        finished_at=now,
-        error_kind=ErrorKind.INTERRUPTED.value,
-        error="The worker stopped before this sync finished; the next one will try again.",
-    )
+    closed = 0
+    with transaction.atomic():
+        runs = list(
+            SyncRun.objects.select_for_update(skip_locked=True)
+            .filter(stale)
+            .order_by("id")
+            .only("id", "binding_id")[:limit]
+        )
+        for run in runs:
+            if not SyncRun.objects.filter(stale, pk=run.pk).update(
+                status=RunStatus.FAILED,
+                finished_at=now,
+                error_kind=ErrorKind.INTERRUPTED.value,
+                error=INTERRUPTED,
+            ):
+                continue
+            closed += 1
+            # The binding's state is its latest run's: a newer run's outcome is not overwritten.
+            Binding.objects.filter(pk=run.binding_id).exclude(last_run__gt=run.pk).update(
+                last_error=INTERRUPTED,
+                last_error_kind=ErrorKind.INTERRUPTED.value,
+                last_error_at=now,
+                last_run=run,
+            )
+    if closed:
+        logger.warning("Closed %s sync runs whose worker stopped", closed)
+    return closed
 
 
 def tick(now: datetime | None = None) -> int:

@@ -487,6 +487,9 @@ def bind_key_result(
 def unbind_key_result(*, actor: Member, key_result: KeyResult) -> None:
     """The key result goes back to check-ins by hand; its values and check-ins stay."""
     kr = _require_binder(actor, key_result)
+    # Its runs first, then the binding: the order in which a finishing sync locks them
+    # (runs._lock), so that deleting both cannot deadlock with a sync ending at the same moment.
+    list(SyncRun.objects.select_for_update().filter(binding__key_result=kr).order_by("pk"))
     binding = Binding.objects.select_for_update().filter(key_result=kr).first()
     if binding is None:
         raise NotFound("This key result has no data source.")

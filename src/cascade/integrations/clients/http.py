@@ -69,10 +69,15 @@ def clip(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
-def number(raw: object, what: str) -> Decimal:
-    """A JSON number (or a numeric string) as a Decimal, or a BAD_QUERY naming what it was."""
+def number(raw: object, what: str, *, kind: ErrorKind = ErrorKind.BAD_QUERY) -> Decimal:
+    """A JSON number (or a numeric string) as a Decimal, or a SyncError naming what it was.
+
+    ``kind`` is what a value that is no number means: BAD_QUERY (the default) where the query
+    chose the field (summing a text field), BAD_RESPONSE where the service documents a number
+    (a count, a total): a missing or null one there is a broken answer, not a wrong query.
+    """
     if isinstance(raw, bool) or raw is None:
-        raise SyncError(ErrorKind.BAD_QUERY, f"{what} is not a number ({raw!r}).")
+        raise SyncError(kind, f"{what} is not a number ({raw!r}).")
     if isinstance(raw, int | float):
         if isinstance(raw, float) and not math.isfinite(raw):
             raise SyncError(ErrorKind.BAD_RESPONSE, f"{what} is not a finite number.")
@@ -81,12 +86,10 @@ def number(raw: object, what: str) -> Decimal:
         try:
             value = Decimal(raw.strip())
         except ArithmeticError:
-            raise SyncError(
-                ErrorKind.BAD_QUERY, f"{what} is not a number ({clip(raw)!r})."
-            ) from None
+            raise SyncError(kind, f"{what} is not a number ({clip(raw)!r}).") from None
         if value.is_finite():
             return value
-    raise SyncError(ErrorKind.BAD_QUERY, f"{what} is not a number ({clip(repr(raw))}).")
+    raise SyncError(kind, f"{what} is not a number ({clip(repr(raw))}).")
 
 
 def is_loopback(url: str) -> bool:
@@ -149,8 +152,8 @@ class HttpSession:
         rid = request_id_of(response)
         try:
             said = clip(message_of(response.json()))
-        except ValueError:
-            said = ""
+        except (ValueError, TypeError, AttributeError, KeyError):
+            said = ""  # not JSON, or not the documented error shape: the status still tells
         reason = response.reason_phrase or "error"
         message = said or f"{self.service} answered {status} {reason}."
         wait = retry_after(response.headers.get("Retry-After"))

@@ -21,6 +21,9 @@ from cascade.integrations.errors import ErrorKind, SyncError
 
 PAGE_SIZE = 100  # the most /search/jql returns per page when fields are asked for
 MAX_ISSUES = 50_000  # a sum over more issues than this is refused: narrow the JQL
+# At most this many pages of a search, so that a server that keeps answering "not the last
+# page" cannot keep a worker forever: room for MAX_ISSUES even when Jira sends half a page.
+MAX_PAGES = 2 * MAX_ISSUES // PAGE_SIZE
 ORDER_BY = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
 
 
@@ -28,7 +31,10 @@ def jira_message(body: Any) -> str:
     """Jira's own words: errorMessages, then the per-field errors (or a plain "message")."""
     if not isinstance(body, dict):
         return ""
-    parts = [str(m) for m in body.get("errorMessages") or [] if m]
+    listed = body.get("errorMessages")
+    if isinstance(listed, str):
+        listed = [listed]
+    parts = [str(m) for m in listed if m] if isinstance(listed, list) else []
     errors = body.get("errors")
     if isinstance(errors, dict):
         parts += [f"{field}: {message}" for field, message in errors.items()]
@@ -118,22 +124,48 @@ class JiraCloudClient(JiraClient):
         )
         if not isinstance(body, dict) or "count" not in body:
             raise SyncError(ErrorKind.BAD_RESPONSE, "Jira's count answer has no count.")
-        value = number(body["count"], "Jira's count")
+        value = number(body["count"], "Jira's count", kind=ErrorKind.BAD_RESPONSE)
         return Answer(value, rid, f"{value} issue{'s' * (value != 1)}")
 
     def pages(self, jql: str, field: str) -> Iterator[tuple[list[dict[str, Any]], str]]:
+        """Pages of /search/jql until ``isLast``; a page that promises more but brings no
+        issue, or a token Jira gave before, is a broken answer (it would page forever)."""
         token: str | None = None
-        while True:
+        seen_tokens: set[str] = set()
+        rid = ""
+        for _ in range(MAX_PAGES):
             request: dict[str, Any] = {"jql": jql, "fields": [field], "maxResults": PAGE_SIZE}
             if token:
                 request["nextPageToken"] = token
             body, rid = self._call("POST", f"{self.api}/search/jql", json=request)
             if not isinstance(body, dict) or not isinstance(body.get("issues", []), list):
                 raise SyncError(ErrorKind.BAD_RESPONSE, "Jira's search answer has no issues.")
-            yield body.get("issues", []), rid
+            issues = body.get("issues", [])
+            yield issues, rid
             token = body.get("nextPageToken")
             if body.get("isLast", True) or not token:
                 return
+            if not issues:
+                raise SyncError(
+                    ErrorKind.BAD_RESPONSE,
+                    "Jira sent an empty page of issues that is not the last one; "
+                    "Cascade stopped paging.",
+                    request_id=rid,
+                )
+            if not isinstance(token, str):
+                raise SyncError(
+                    ErrorKind.BAD_RESPONSE,
+                    "Jira's next-page token is not text; Cascade stopped paging.",
+                    request_id=rid,
+                )
+            if token in seen_tokens:
+                raise SyncError(
+                    ErrorKind.BAD_RESPONSE,
+                    "Jira sent a next-page token it had sent before; Cascade stopped paging.",
+                    request_id=rid,
+                )
+            seen_tokens.add(token)
+        raise _too_many_pages(rid)
 
 
 class JiraDataCenterClient(JiraClient):
@@ -152,12 +184,12 @@ class JiraDataCenterClient(JiraClient):
         )
         if not isinstance(body, dict) or "total" not in body:
             raise SyncError(ErrorKind.BAD_RESPONSE, "Jira's search answer has no total.")
-        value = number(body["total"], "Jira's total")
+        value = number(body["total"], "Jira's total", kind=ErrorKind.BAD_RESPONSE)
         return Answer(value, rid, f"{value} issue{'s' * (value != 1)}")
 
     def pages(self, jql: str, field: str) -> Iterator[tuple[list[dict[str, Any]], str]]:
-        start = 0
-        while True:
+        start, rid = 0, ""
+        for _ in range(MAX_PAGES):
             request = {"jql": jql, "startAt": start, "maxResults": PAGE_SIZE, "fields": [field]}
             body, rid = self._call("POST", f"{self.api}/search", json=request)
             issues = body.get("issues") if isinstance(body, dict) else None
@@ -167,3 +199,12 @@ class JiraDataCenterClient(JiraClient):
             start += len(issues)
             if not issues or start >= body["total"]:
                 return
+        raise _too_many_pages(rid)
+
+
+def _too_many_pages(request_id: str) -> SyncError:
+    return SyncError(
+        ErrorKind.BAD_QUERY,
+        f"Jira's answer runs past {MAX_PAGES} pages: narrow the JQL to sum a field.",
+        request_id=request_id,
+    )

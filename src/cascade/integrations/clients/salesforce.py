@@ -262,13 +262,15 @@ class SalesforceClient:
     def pages(self, soql: str) -> Iterator[tuple[dict[str, Any], str]]:
         """Every page of a query's answer, following nextRecordsUrl."""
         body, rid = self.get(f"/services/data/{self.version}/query", {"q": soql})
-        for _ in range(MAX_PAGES):
+        for page in range(1, MAX_PAGES + 1):
             if not isinstance(body, dict) or not isinstance(body.get("records"), list):
                 raise SyncError(ErrorKind.BAD_RESPONSE, "Salesforce's query answer has no records.")
             yield body, rid
             next_url = body.get("nextRecordsUrl")
             if body.get("done", True) or not next_url:
                 return
+            if page == MAX_PAGES:
+                break  # not one request more than the cap
             body, rid = self.get(str(next_url))
         raise SyncError(ErrorKind.BAD_QUERY, f"The query's answer runs past {MAX_PAGES} pages.")
 
@@ -276,7 +278,9 @@ class SalesforceClient:
         """COUNT()'s totalSize, or the first field of the first row (an aggregate, usually)."""
         if COUNT_ONLY.match(soql):
             for body, rid in self.pages(soql):
-                size = number(body.get("totalSize"), "Salesforce's totalSize")
+                size = number(
+                    body.get("totalSize"), "Salesforce's totalSize", kind=ErrorKind.BAD_RESPONSE
+                )
                 return Answer(size, rid, f"{size} record{'s' * (size != 1)}")
         for body, rid in self.pages(soql):
             for record in body["records"]:
@@ -323,7 +327,8 @@ class SalesforceClient:
             raise SyncError(ErrorKind.NO_DATA, "The report's grand total is empty.")
         name = names[index] if index < len(names) else "the first aggregate"
         shown = total.get("label") or total["value"]
-        return Answer(number(total["value"], f"The report's {name}"), rid, f"{name}: {shown}")
+        value = number(total["value"], f"The report's {name}", kind=ErrorKind.BAD_RESPONSE)
+        return Answer(value, rid, f"{name}: {shown}")
 
 
 def first_field(record: Any) -> tuple[str, Any]:

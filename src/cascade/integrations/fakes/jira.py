@@ -10,6 +10,12 @@ Data Center (REST v2): ``GET|POST /rest/api/2/search`` → ``{"startAt", "maxRes
 "issues"}``; ``GET /rest/api/2/myself``. Bearer auth with a personal access token.
 
 Errors are ``{"errorMessages": [...], "errors": {}}``; every answer carries ``X-AREQUESTID``.
+
+Besides the faults every fake has, ``broken_paging`` makes Cloud's ``/search/jql`` never say
+``isLast``: ``"empty"`` answers ``{"issues": [], "isLast": false, "nextPageToken": "x"}``;
+``"repeat"`` sends the first page again with the same token; ``"endless"`` sends the first
+page again with a fresh token each time. It stops after ``broken_pages_limit`` such answers
+(then 500), so a client without a page cap fails a test instead of hanging it.
 """
 
 from __future__ import annotations
@@ -77,6 +83,9 @@ class FakeJira(FakeService):
         self.token = token
         self.page_size = page_size
         self.custom_fields = set(custom_fields)
+        self.broken_paging: Literal["", "empty", "repeat", "endless"] = ""
+        self.broken_pages_limit = 1000
+        self.broken_pages = 0
 
     def request_id(self) -> str:
         return f"{600 + len(self.requests)}x{super().request_id()}x1"
@@ -164,6 +173,9 @@ class FakeJira(FakeService):
             matched = self._match(str(body.get("jql") or ""), True)
         except _BadRequest as error:
             return Reply(400, errors(str(error)))
+        if self.broken_paging:
+            size = min(int(body.get("maxResults") or 50), self.page_size)
+            return self.broken_page(matched[:size], body.get("fields"))
         start = 0
         if body.get("nextPageToken"):
             try:
@@ -180,6 +192,16 @@ class FakeJira(FakeService):
             token = json.dumps({"at": start + size}).encode()
             answer["nextPageToken"] = base64.urlsafe_b64encode(token).decode()
         return Reply(200, answer)
+
+    def broken_page(self, first: list[Issue], fields: Any) -> Reply:
+        self.broken_pages += 1
+        if self.broken_pages > self.broken_pages_limit:
+            return Reply(500, errors("The fake gave up paging: the client has no page cap."))
+        if self.broken_paging == "empty":
+            return Reply(200, {"issues": [], "isLast": False, "nextPageToken": "x"})
+        token = "same" if self.broken_paging == "repeat" else f"page-{self.broken_pages}"
+        issues = [self.present(issue, fields) for issue in first]
+        return Reply(200, {"issues": issues, "isLast": False, "nextPageToken": token})
 
     def search_v2(self, seen: Seen) -> Reply:
         try:
