@@ -53,17 +53,19 @@ def other_item(o: Org) -> SheetItem:
 
 
 def cycle(o: Org, phase: str = "planning", world: World | None = None) -> ReviewCycle:
-    """A cycle in the phase: Rob's review (by Vera) in Acme, the CEO's alone elsewhere."""
+    """A cycle in the phase: Rob's review (by Vera) in Acme; elsewhere, that of a report of the
+    CEO's (the CEO has no manager, so no manager assessment)."""
     world = world or o.world
     acme = world is o.world
+    reviewee = o.rob if acme else world.person(f"Other Report {next(_names)}", manager=world.ceo)
     made = services.create_review_cycle(
         actor=world.ceo,
         name=f"Cycle {next(_names)}",
         period=world.period,
         competencies=[("Craft", "Does good work")],
         scale=[(1, "Low"), (2, "High")],
-        participation="people" if acme else "everyone",
-        people=[o.rob] if acme else [],
+        participation="people",
+        people=[reviewee],
     )
     while made.phase != phase:
         made = services.advance_phase(actor=world.ceo, cycle=made)

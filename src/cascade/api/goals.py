@@ -7,16 +7,16 @@ archives a goal (it stops counting anywhere and leaves the lists) without deleti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from cascade.api import presenters, reads
 from cascade.api.auth import actor
-from cascade.api.errors import errors
+from cascade.api.errors import errors, not_found
 from cascade.api.fields import BodyId, Day, Id, LongText, Score, Search, Title
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.schemas import GoalOut, GoalPage, GoalStateName, OutcomeName, StatusName
@@ -65,6 +65,21 @@ class GoalPatch(Schema):
     visibility: Visibility | None = None
     start_date: Day | None = None
     end_date: Day | None = None
+
+
+class CopyIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    goals: Annotated[list[BodyId], Field(min_length=1, max_length=500)]
+    period: BodyId
+
+
+class CopyOut(Schema):
+    copies: list[GoalOut] = Field(description="The new goals, in the order asked for.")
+    already_copied: list[int] = Field(
+        description="Goals left out: they were carried into the period before (their copy is "
+        "not archived)."
+    )
 
 
 class CloseIn(Schema):
@@ -133,6 +148,38 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status:
         end_date=payload.end_date,
     )
     return Status(201, written(me, goal))
+
+
+@router.post("/goals/copy", response={201: CopyOut, **errors(400, 401, 403, 404)})
+def copy_goals(request: HttpRequest, payload: CopyIn) -> Status:
+    """Carry goals into another `period` (at the end of a quarter, the unfinished ones): each
+    copy keeps the title, owner, team and key results — a metric starts where the original
+    stands — and contributes to the same senior goals where they run in the new period. The
+    originals stay as they are. Active or closed goals you own (super users: anyone's); a goal
+    carried into the period before is left out and listed in `already_copied`."""
+    me = actor(request)
+    ids = list(dict.fromkeys(payload.goals))
+    found = selectors.visible_goals(me).in_bulk(ids)
+    if len(found) != len(ids):
+        raise not_found("No such goal.", "goals")
+    copied = services.copy_goals(
+        actor=me,
+        goals=[found[goal_id] for goal_id in ids],
+        period=reads.period_for(me, payload.period, "period"),
+    )
+    fresh = Goal.objects.select_related("owner__user", "team", "period").in_bulk(
+        [copy.pk for copy in copied.copies]
+    )
+    copies = [fresh[copy.pk] for copy in copied.copies]
+    details = reads.goal_details(me, copies, clock.today())
+    forecast = reads.forecasts(copies)
+    return Status(
+        201,
+        {
+            "copies": [presenters.goal(d, forecast[d.goal.pk]) for d in details],
+            "already_copied": [g.pk for g in copied.already_there],
+        },
+    )
 
 
 @router.get("/goals/{goal_id}", response={200: GoalOut, **errors(400, 401, 404)})

@@ -1,4 +1,5 @@
-"""``/members``: the people of the organisation. Adding and changing people is for super users."""
+"""``/members``: the people of the organisation. Adding and changing people, and sending
+invitations again, is for super users."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from cascade.api.errors import errors, not_found
 from cascade.api.fields import BodyId, Email, Flag, FullName, Id, Name, QueryFlag, Search
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.reads import member_for, team_for
-from cascade.api.schemas import MemberOut, MemberPage, RoleName
+from cascade.api.schemas import InvitationOut, MemberOut, MemberPage, RoleName
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member
 
@@ -124,3 +125,21 @@ def patch_member(request: HttpRequest, member_id: Id, payload: MemberPatch) -> d
         elif payload.is_active and not member.is_active:
             orgs.reactivate_member(actor=me, member=member)
     return presenters.member(_members(me).get(pk=member.pk))
+
+
+@router.post(
+    "/members/{member_id}/resend-invitation",
+    response={200: InvitationOut, **errors(400, 401, 403, 404)},
+)
+def resend_invitation(request: HttpRequest, member_id: Id) -> dict[str, Any]:
+    """Email someone who has not set a password yet a fresh invitation (super users). The
+    answer carries its set-password link too, as the web app shows it, to pass on when the email
+    does not arrive. Someone who has set a password, or is deactivated, is refused (400)."""
+    me = actor(request)
+    member = _members(me).filter(pk=member_id).first()
+    if member is None:
+        raise not_found("No such member.")
+    invitation = orgs.resend_invitation(
+        actor=me, member=member, site_url=request.build_absolute_uri("/")
+    )
+    return {"member": presenters.member(member), "link": invitation.link}

@@ -293,3 +293,15 @@ class NewTokenOut(TokenOut):
 
 class TokenPage(Page):
     items: list[TokenOut]
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+class InvitationOut(Schema):
+    member: MemberOut
+    link: str = Field(
+        description="The set-password link the email carries, for the super user to pass on "
+        "when the email does not arrive. It works once, for a few days "
+        "(`PASSWORD_RESET_TIMEOUT`)."
+    )

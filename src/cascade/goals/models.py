@@ -84,6 +84,11 @@ class Goal(OrgScoped):
     retrospective = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # The goal this one was carried over from into a new period, so it is not carried twice.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+
     created_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)

@@ -10,6 +10,7 @@ transaction leaves nothing behind.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -87,10 +88,11 @@ def create_goal(
     visibility: str = Visibility.PUBLIC,
     start_date: date | None = None,
     end_date: date | None = None,
+    copied_from: Goal | None = None,
 ) -> Goal:
     """A new goal, in draft until it has a key result or a contributing goal."""
     owner = owner or actor
-    permissions.require_same_organisation(actor, period, owner, team)
+    permissions.require_same_organisation(actor, period, owner, team, copied_from)
     permissions.require(
         permissions.can_create_goal_for(actor, owner),
         "You may create goals for yourself; super users and managers may create them for their people.",
@@ -112,15 +114,19 @@ def create_goal(
         visibility=visibility,
         start_date=start_date,
         end_date=end_date,
+        copied_from=copied_from,
         created_by=actor,
     )
+    data = {"title": title, "owner": owner.pk, "period": period.pk, "visibility": visibility}
+    if copied_from is not None:
+        data["copied_from"] = copied_from.pk
     record(
         organisation=actor.organisation_id,
         actor=actor,
         kind=EventKind.GOAL_CREATED,
         subject=goal,
         goal=goal,
-        data={"title": title, "owner": owner.pk, "period": period.pk, "visibility": visibility},
+        data=data,
     )
     return goal
 
@@ -808,17 +814,46 @@ def check_in_many(*, actor: Member, entries: list[dict[str, Any]]) -> list[Check
     return saved
 
 
+@dataclass(frozen=True)
+class Copied:
+    copies: list[Goal]
+    already_there: list[Goal]  # chosen, but copied into the period before (and not archived)
+
+
 @transaction.atomic
-def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> list[Goal]:
+def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> Copied:
     """Carry unfinished goals into another period: same title, owner, team and KRs.
 
     A metric KR starts where the old one stands now, so the new goal measures what is left; its
     target stays. The copy contributes to the same senior goals when they run in the new period
     too, with the same weights. Copies with a KR or a link are activated; the originals are kept.
+    A goal already carried into the period is not carried again (a double click, or two people
+    copying the same team's goals): its earlier copy is reported instead.
     """
     permissions.require_same_organisation(actor, period, *goals)
-    copies = []
     for goal in goals:
+        # The copy's key results are its owner's to add: the rule of editing the goal.
+        permissions.require(
+            permissions.can_edit_goal(actor, goal),
+            f"Only the owner of “{goal.title}” or a super user may carry it into another period.",
+        )
+    errors = {}
+    if any(goal.state not in (State.ACTIVE, State.CLOSED) for goal in goals):
+        errors["goals"] = "Only active or closed goals are carried into another period."
+    if any(goal.period_id == period.pk for goal in goals):
+        errors["period"] = "Choose another period than the one the goals are in."
+    if errors:
+        raise ValidationError(errors)
+    copied_before = set(
+        Goal.objects.filter(copied_from__in=goals, period=period)
+        .exclude(state=State.ARCHIVED)
+        .values_list("copied_from_id", flat=True)
+    )
+    copies, already_there = [], []
+    for goal in goals:
+        if goal.pk in copied_before:
+            already_there.append(goal)
+            continue
         copy = create_goal(
             actor=actor,
             title=goal.title,
@@ -827,6 +862,7 @@ def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> list[Goal
             team=goal.team,
             description=goal.description,
             visibility=goal.visibility,
+            copied_from=goal,
         )
         for kr in KeyResult.objects.filter(goal=goal).order_by("position", "id"):
             # Measure what is left, unless the KR is already done: then measure it afresh.
@@ -855,7 +891,7 @@ def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> list[Goal
         if _has_contributors(copy):
             copy = activate_goal(actor=actor, goal=copy)
         copies.append(copy)
-    return copies
+    return Copied(copies, already_there)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from cascade import permissions
 from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
+from cascade.core.errors import Conflict
 from cascade.core.numbers import parse_number
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team, TeamMembership
 
@@ -505,6 +506,8 @@ def _check_team_parent(team: Team, parent: Team | None) -> None:
     """
     if parent is None:
         return
+    if parent.pk == team.pk:
+        raise ValidationError({"parent": "A team cannot be its own parent."})
     parents = dict(
         Team.objects.filter(organisation_id=team.organisation_id).values_list("pk", "parent_id")
     )
@@ -512,7 +515,9 @@ def _check_team_parent(team: Team, parent: Team | None) -> None:
     node: int | None = parent.pk
     while node is not None and node not in seen:
         if node == team.pk:
-            raise ValidationError(
+            # Good input that clashes with the tree as it stands, like a goal link that would
+            # close a cycle: a conflict.
+            raise Conflict(
                 {"parent": f"{parent.name} is inside {team.name}: the team tree would loop."}
             )
         seen.add(node)
@@ -535,6 +540,7 @@ def change_team(
     team = Team.objects.select_for_update().get(pk=team.pk)
     changes: dict[str, list[object]] = {}
     errors: dict[str, str] = {}
+    loops = False
     if name is not None:
         try:
             new_name = _clean_name(name)
@@ -554,6 +560,7 @@ def change_team(
             _check_team_parent(team, new_parent)
         except ValidationError as error:
             errors.update({k: v[0] for k, v in error.message_dict.items()})
+            loops = isinstance(error, Conflict)
         new_id = new_parent.pk if new_parent else None
         if new_id != team.parent_id:
             changes["parent"] = [team.parent_id, new_id]
@@ -568,7 +575,7 @@ def change_team(
             changes["lead"] = [team.lead_id, new_id]
             team.lead = new_lead
     if errors:
-        raise ValidationError(errors)
+        raise (Conflict if loops and errors.keys() == {"parent"} else ValidationError)(errors)
     if changes:
         team.save()
         if team.lead_id is not None and "lead" in changes:

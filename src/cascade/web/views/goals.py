@@ -468,16 +468,12 @@ def copy_unfinished(request: HttpRequest, member: Member) -> HttpResponse:
     today = clock.today()
     periods = Period.objects.filter(organisation_id=member.organisation_id).order_by("start")
     current = selectors.current_period(member.organisation_id, today)
-    following = periods.filter(start__gt=current.end).first() if current else None
-    form = CopyGoalsForm(
-        request.POST or None, member=member, initial={"source": current, "target": following}
-    )
-    source = current
-    if form.is_bound and form.is_valid():
-        source = form.cleaned_data["source"]
-    elif request.GET.get("source"):
-        source = periods.filter(pk=parse_id(request.GET["source"]) or 0).first() or current
-        form.initial["source"] = source
+    # The goals offered depend on the source period, and the form may only accept those: find
+    # the source first, then validate once (a form caches its first validation).
+    asked = request.POST.get("source") if request.method == "POST" else request.GET.get("source")
+    source = periods.filter(pk=parse_id(asked) or 0).first() if asked else None
+    source = source or current
+    following = periods.filter(start__gt=source.end).first() if source else None
     candidates = (
         selectors.visible_goals(member)
         .filter(period=source, state=State.ACTIVE)
@@ -486,25 +482,28 @@ def copy_unfinished(request: HttpRequest, member: Member) -> HttpResponse:
         .order_by("title")
     )
     editable = [g for g in candidates if permissions.can_edit_goal(member, g)]
+    form = CopyGoalsForm(
+        request.POST or None, member=member, initial={"source": source, "target": following}
+    )
     form.fields["goals"].queryset = Goal.objects.filter(pk__in=[g.pk for g in editable])  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["goals"])
         if not chosen:
             form.add_error("goals", "Choose at least one goal to copy.")
-        elif form.cleaned_data["target"] == source:
-            form.add_error("target", "Choose another period than the one the goals are in.")
         else:
             try:
-                copies = services.copy_goals(
+                copied = services.copy_goals(
                     actor=member, goals=chosen, period=form.cleaned_data["target"]
                 )
             except ValidationError as error:
-                show_errors(form, error)
+                show_errors(form, error, aliases={"period": "target"})
             else:
-                messages.success(
-                    request,
-                    f"Copied {len(copies)} goal(s) into {form.cleaned_data['target'].name}.",
-                )
+                into = form.cleaned_data["target"].name
+                if copied.copies:
+                    messages.success(request, f"Copied {len(copied.copies)} goal(s) into {into}.")
+                if copied.already_there:
+                    titles = ", ".join(f"“{g.title}”" for g in copied.already_there)
+                    messages.info(request, f"Already copied into {into} before: {titles}.")
                 url = reverse("goal-list", kwargs={"org": member.organisation.slug})
                 return redirect(f"{url}?period={form.cleaned_data['target'].pk}")
     return render(
