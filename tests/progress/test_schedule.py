@@ -203,10 +203,16 @@ def test_least_squares_through_scattered_points():
 
 
 def test_two_points_on_one_day_and_one_on_another_is_a_forecast():
-    # x = 0, 0, 10; y = 0, 0.2, 0.3 → mean x 10/3, mean y 0.5/3
-    # a line through (0, 0.1) (the mean of the two) and (10, 0.3): 0.1 + 0.02·x; on day 20: 0.5
+    # one point a day, where the day ended: (0, 0.2) and (10, 0.3): 0.2 + 0.01·x; on day 20: 0.4
     points = [Point(day(0), 0.0), Point(day(0), 0.2), Point(day(10), 0.3)]
-    assert forecast(points, day(20)) == pytest.approx(0.5, abs=1e-12)
+    assert forecast(points, day(20)) == pytest.approx(0.4, abs=1e-12)
+
+
+def test_a_busy_day_does_not_outweigh_the_others():
+    # five check-ins on day 0 end at 0.1; then 0.2 on day 10 and 0.3 on day 20: 0.01 a day
+    busy = [Point(day(0), v) for v in (0.0, 0.5, 0.05, 0.4, 0.1)]
+    points = [*busy, Point(day(10), 0.2), Point(day(20), 0.3)]
+    assert forecast(points, day(50)) == pytest.approx(0.6, abs=1e-12)
 
 
 def test_forecast_is_clamped_to_one():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -29,18 +29,14 @@ def progress_history(goal: Goal) -> list[ProgressPoint]:
 
 
 def forecast_for(goal: Goal, history: list[ProgressPoint]) -> float | None:
-    """The end-of-period progress if the trend goes on: for active goals with enough history.
-
-    The history is reduced to one point a day (the day's last value), so that a busy day does not
-    weigh more than a quiet one.
-    """
+    """The end-of-period progress if the trend goes on, for active goals: the rule's line
+    through the recorded progress (``progress.forecast``: three records on two days at least,
+    one point a day)."""
     if goal.state != State.ACTIVE:
         return None
-    by_day: dict[date, float] = {}
-    for point in history:
-        if point.progress is not None:
-            by_day[timezone.localdate(point.at)] = point.progress
-    points = [Point(day, value) for day, value in by_day.items()]
+    points = [
+        Point(timezone.localdate(p.at), p.progress) for p in history if p.progress is not None
+    ]
     return forecast(points, goal.ends)
 
 

@@ -65,20 +65,23 @@ class Point:
 def forecast(points: Sequence[Point], end: date) -> float | None:
     """End-of-period progress if the trend of the points goes on: a least-squares line.
 
-    Needs at least three points on at least two different days; otherwise there is no trend
-    worth drawing and the answer is ``None``.
+    ``points`` are the progress recorded over time, oldest first. Needs at least three of them
+    on at least two different days; otherwise there is no trend worth drawing and the answer is
+    ``None``. The line goes through one point a day — where the day ended — so that a busy day
+    of check-ins does not outweigh a quiet week.
     """
     if len(points) < FORECAST_MIN_POINTS:
         return None
-    origin = min(p.day for p in points)
-    xs = [float((p.day - origin).days) for p in points]
-    ys = [p.progress for p in points]
-    n = len(points)
+    by_day = {p.day: p.progress for p in points}  # the last of each day wins
+    if len(by_day) < 2:
+        return None
+    origin = min(by_day)
+    xs = [float((day - origin).days) for day in by_day]
+    ys = list(by_day.values())
+    n = len(xs)
     mean_x = sum(xs) / n
     mean_y = sum(ys) / n
     spread = sum((x - mean_x) ** 2 for x in xs)
-    if spread == 0:
-        return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
     at_end = mean_y + slope * ((end - origin).days - mean_x)
     return clamp(at_end)
