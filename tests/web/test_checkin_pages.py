@@ -1,13 +1,16 @@
 """Checking in from the web: the one-screen batch, the inline check-in, the preview; My week."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
 from cascade.core import clock
 from cascade.goals.models import CheckIn, KeyResult
+from cascade.orgs import services as orgs
 from tests.builders import metric, milestone, progress
+from tests.web.page_parts import part, parts, text
 
 PASSWORD = "pw-for-tests-only"
 
@@ -145,16 +148,139 @@ def test_only_the_owner_or_a_super_user_checks_in(client, team):
     assert CheckIn.objects.count() == 0
 
 
+def week_section(page: str, heading_id: str) -> str:
+    return part(page, "section", aria_labelledby=heading_id)
+
+
+def change_lines(page: str) -> list[str]:
+    """The lines of "What changed since your last visit", as text."""
+    return [text(li) for li in parts(week_section(page, "changes-heading"), "li")]
+
+
 def test_my_week_shows_waiting_krs_my_goals_and_what_changed_since_my_last_visit(client, team):
     world, _vp, _company, deals, _launch = team
     page = sign_in(client, world.ceo).get(url(world)).text
-    assert "Company KR 1" in page  # never checked in: waiting
-    assert "Welcome!" in page  # first visit
+    waiting = text(week_section(page, "waiting-heading"))
+    assert "Company KR 1" in waiting  # never checked in: waiting
+    assert "Deals closed" not in waiting  # Vera's, not mine
+    assert "Welcome!" in text(week_section(page, "changes-heading"))  # first visit
+    assert "Company" in text(week_section(page, "mine-heading"))
     later = clock.now() + timedelta(hours=2)
     with clock.frozen_at(later):
         world.check_in(deals, 60, note="Great week")
     with clock.frozen_at(later + timedelta(hours=1)):
         page = client.get(url(world)).text
-    assert "Vera Vice" in page
-    assert "checked in" in page
-    assert "Deals" in page
+    # Deals contributes to my goal: Vera's check-in on it is news to me.
+    [line] = change_lines(page)
+    assert line.startswith("Vera Vice checked in 60 on Deals")
+
+
+# What "My week" shows of a team, seen by Vera on Nov 15, half way through Q4 2026 (Oct 1 - Dec
+# 31, 92 days: 46 of them elapsed, so 50 % is expected; on track from 40 %, at risk from 25 %).
+MID_QUARTER = datetime(2026, 11, 15, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def sales(world):
+    """Team Sales: Vera (a VP) and Sam; Olga in Marketing. Everyone's goals in Q4 2026, with
+    progress set before Nov 15: Sam's pipeline 0 % (private to the team), his training 30 %, his
+    hiring 90 %; Vera's own plan 0 %; Olga's campaign 0 %, and her private "Secret deal" aligned
+    under Vera's plan."""
+    with clock.frozen_at(MID_QUARTER - timedelta(days=10)):
+        vera = world.person("Vera Vice", manager=world.ceo)
+        sam = world.person("Sam Seller", manager=vera)
+        olga = world.person("Olga Other", manager=world.ceo)
+        team = orgs.create_team(actor=world.ceo, name="Sales", lead=vera, members=[sam])
+        marketing = orgs.create_team(actor=world.ceo, name="Marketing", lead=olga)
+        goals = {
+            "pipeline": world.goal(
+                "Sales pipeline", owner=sam, team=team, krs=[metric()], visibility="private"
+            ),
+            "training": world.goal("Sales training", owner=sam, team=team, krs=[metric()]),
+            "hiring": world.goal("Sales hiring", owner=sam, team=team, krs=[metric()]),
+            "plan": world.goal("Vera's plan", owner=vera, team=team, krs=[metric()]),
+            "campaign": world.goal("Campaign", owner=olga, team=marketing, krs=[metric()]),
+        }
+        goals["secret"] = world.goal(
+            "Secret deal",
+            owner=olga,
+            krs=[metric()],
+            visibility="private",
+            under={goals["plan"]: 1},
+        )
+        world.check_in(goals["training"], 30)
+        world.check_in(goals["hiring"], 90)
+    return SimpleNamespace(world=world, vera=vera, sam=sam, olga=olga, goals=goals)
+
+
+def test_my_week_lists_my_teams_goals_at_risk_or_off_track(client, sales):
+    with clock.frozen_at(MID_QUARTER):
+        page = sign_in(client, sales.vera).get(url(sales.world)).text
+    rows = {
+        text(part(row, "a")): text(row)
+        for row in parts(part(week_section(page, "attention-heading"), "tbody"), "tr")
+    }
+    # Sam's goals behind the expected 50 %: the pipeline (private, but Vera is in the team) is
+    # off track, the training at risk. His hiring is on track, so it needs no attention.
+    assert set(rows) == {"Sales pipeline", "Sales training"}
+    assert "Off track" in rows["Sales pipeline"]
+    assert "Sam Seller" in rows["Sales pipeline"]
+    assert "At risk" in rows["Sales training"]
+    # Vera's own plan is off track too, but it is hers: it is under "My goals", not here.
+    mine = text(week_section(page, "mine-heading"))
+    assert "Vera's plan" in mine
+    assert "Off track" in mine
+
+
+def test_my_week_says_when_nothing_in_my_teams_needs_attention(client, sales):
+    with clock.frozen_at(MID_QUARTER):
+        page = sign_in(client, sales.olga).get(url(sales.world)).text
+    # Olga is alone in Marketing, and her own campaign (off track) is hers, not her team's news.
+    attention = text(week_section(page, "attention-heading"))
+    assert "Nothing at risk in your teams." in attention
+    assert "Campaign" not in attention
+
+
+def test_what_changed_leaves_out_my_own_changes_and_goals_i_may_not_see(client, sales):
+    goals = sales.goals
+    with clock.frozen_at(MID_QUARTER):
+        first = sign_in(client, sales.vera).get(url(sales.world)).text
+    assert "Welcome!" in text(week_section(first, "changes-heading"))
+    world = sales.world
+    for minute, (goal, value, actor) in enumerate(
+        [
+            ("pipeline", 20, sales.sam),  # on a private goal of my team: shown
+            ("plan", 10, world.ceo),  # the CEO, on my goal: shown
+            ("plan", 15, sales.vera),  # me: left out, I know what I did
+            ("secret", 50, sales.olga),  # Olga's private goal under mine: hidden from me
+            ("campaign", 40, sales.olga),  # on a goal I have nothing to do with
+        ]
+    ):
+        with clock.frozen_at(MID_QUARTER + timedelta(hours=1, minutes=minute)):
+            world.check_in(goals[goal], value, actor=actor)
+    with clock.frozen_at(MID_QUARTER + timedelta(hours=2)):
+        page = client.get(url(sales.world)).text
+    lines = change_lines(page)
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Chief")  # newest first
+    assert "checked in 10 on Vera's plan" in lines[0]
+    assert lines[1].startswith("Sam Seller checked in 20 on Sales pipeline")
+    changes = week_section(page, "changes-heading")
+    assert "Vera Vice" not in text(changes)
+    assert "Secret deal" not in changes
+    assert f"/goals/{goals['secret'].pk}/" not in changes
+    assert "Olga Other" not in text(changes)
+    # The secret goal is hidden from Vera everywhere, not only here.
+    assert client.get(url(sales.world, f"goals/{goals['secret'].pk}/")).status_code == 404
+
+
+def test_what_changed_says_so_when_nothing_did(client, sales):
+    with clock.frozen_at(MID_QUARTER):
+        sign_in(client, sales.vera).get(url(sales.world))
+    with clock.frozen_at(MID_QUARTER + timedelta(hours=1)):
+        sales.world.check_in(sales.goals["plan"], 15)  # only my own change
+    with clock.frozen_at(MID_QUARTER + timedelta(hours=2)):
+        page = client.get(url(sales.world)).text
+    changes = week_section(page, "changes-heading")
+    assert parts(changes, "li") == []
+    assert text(changes).startswith("What changed since your last visit Nothing new since")

@@ -1,14 +1,21 @@
 """The goal pages: list, goal page, “Why this number?”, create, edit, align, close, states, KRs."""
 
+import re
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cascade.audit.models import AuditEvent
+from cascade.core import clock
+from cascade.goals import selectors
+from cascade.goals import services as goals_services
 from cascade.goals.models import CheckIn, Contribution, Goal, KeyResult
 from tests.builders import make_world, metric, milestone, progress
+from tests.web.page_parts import part, parts, text
 
 PASSWORD = "pw-for-tests-only"
 
@@ -27,6 +34,14 @@ def as_member(client, member):
     client.logout()
     assert client.login(username=member.user.email, password=PASSWORD)
     return client
+
+
+def field_errors(page: str, name: str) -> str:
+    """The error messages shown in the form field of the input or select called ``name``."""
+    for field in parts(page, "div", class_="field"):
+        if re.search(rf'<(input|select|textarea)[^>]* name="{name}"', field):
+            return " ".join(text(e) for e in parts(field, "ul", class_="errors"))
+    raise AssertionError(f"no field {name!r} on the page")
 
 
 # --------------------------------------------------------------------------- list
@@ -58,13 +73,25 @@ def test_goal_list_filters(signed_in, world):
     assert signed_in.get(url(world, "goals/?status=nonsense&team=x&page=999")).status_code == 200
 
 
-def add_goals(world, count: int) -> None:
+def add_goals(world, count: int, *, mixed_with=None) -> None:
+    """``count`` active goals at 50 %, each with a KR, each goal i contributing to goal (i−1)//3.
+
+    ``mixed_with`` (a plain member and their team): a third of the goals are that member's and
+    a third belong to someone else; half of them are private, and every other goal is the
+    team's — so that member may see some private goals (their own, their team's) and not others.
+    """
     org = world.organisation.pk
+    owners, team = [world.ceo], None
+    if mixed_with is not None:
+        member, team = mixed_with
+        owners = [world.ceo, member, world.person("Pete Private", manager=world.ceo)]
     goals = Goal.objects.bulk_create(
         Goal(
             organisation_id=org,
             title=f"Goal {i}",
-            owner=world.ceo,
+            owner=owners[i % len(owners)],
+            team=team if i % 2 == 0 else None,
+            visibility="private" if mixed_with is not None and i % 4 >= 2 else "public",
             period=world.period,
             state="active",
             progress=0.5,
@@ -102,6 +129,41 @@ def test_pages_run_a_fixed_number_of_queries_with_20_or_2000_goals(client, db, p
     assert counts[0] == counts[1], counts
 
 
+@pytest.mark.parametrize(
+    "path", ["goals/", "goals/?status=on_track", "goals/{goal}/", "tree/", "tree/?goal={goal}", ""]
+)
+def test_pages_run_a_fixed_number_of_queries_for_a_member_with_private_goals(client, db, path):
+    """The same for a plain member, whom the private-goal filter applies to (not a super user)."""
+    from cascade.orgs import services as orgs
+
+    counts = []
+    for size in (20, 2000):
+        world = make_world()
+        member = world.person("Mia Member", manager=world.ceo)
+        team = orgs.create_team(actor=world.ceo, name="Squad", members=[member])
+        add_goals(world, size, mixed_with=(member, team))
+        goals = Goal.objects.filter(organisation=world.organisation).order_by("pk")
+        first = goals.first()
+        world.check_in(first, Decimal("0.5"))
+        as_member(client, member)
+        # Hidden from Mia: the private goals that are neither hers nor her team's (goals 3, 11,
+        # 15, …). Goal 0 has contributors she may see (1, and 2: private but her team's) and
+        # one she may not (3).
+        hidden = goals.exclude(pk__in=selectors.visible_goals(member))
+        assert set(hidden.values_list("title", flat=True)) == {
+            f"Goal {i}" for i in range(size) if i % 4 == 3 and i % 3 != 1
+        }
+        page = client.get(url(world, path.format(goal=first.pk))).text
+        assert "Goal 3<" not in page
+        if path == "goals/{goal}/":
+            contributors = text(part(page, "section", aria_labelledby="contributors-heading"))
+            assert "Goal 1" in contributors
+            assert "Goal 2" in contributors
+            assert "A private goal" in contributors
+        counts.append(count_queries(client, url(world, path.format(goal=first.pk))))
+    assert counts[0] == counts[1], counts
+
+
 # --------------------------------------------------------------------------- goal page
 
 
@@ -122,6 +184,90 @@ def test_goal_page_shows_krs_attainment_contributors_parents_history_and_trail(s
     assert "checked in" in text  # audit trail
     assert "<svg" in text
     assert 'class="expected"' in text
+
+
+# The forecast: a least-squares line through the goal's progress history (docs/decisions.md,
+# "Status against time"), drawn from the last point to the end of the period. Each goal has one
+# metric KR 0 → 100 (adding it is the history's first point, at 0 %); the page is seen on Nov 15.
+SEEN_ON = datetime(2026, 11, 15, 9, tzinfo=UTC)
+
+
+def forecast_goal(world, created_on: date, check_ins: list[tuple[date, int]]):
+    with clock.frozen_at(datetime.combine(created_on, time(8), tzinfo=UTC)):
+        goal = world.goal("Forecast me", krs=[metric(0, 100)])
+    for hour, (day, value) in enumerate(check_ins, start=10):
+        with clock.frozen_at(datetime.combine(day, time(hour), tzinfo=UTC)):
+            world.check_in(goal, value)
+    return goal
+
+
+def forecast_parts(page: str) -> tuple[str, list[str], str]:
+    """The "Forecast at the end" figure, the chart's forecast lines, and the chart's legend."""
+    figure = next(
+        f for f in parts(page, "div", class_="figure") if text(f).startswith("Forecast at the end")
+    )
+    chart = part(page, "section", aria_labelledby="chart-heading")
+    return (
+        text(part(figure, "div", class_="value")),
+        parts(chart, "line", class_="forecast"),
+        text(part(chart, "div", class_="legend")),
+    )
+
+
+def test_the_goal_page_shows_the_forecast_with_enough_check_ins(signed_in, world):
+    # 10 % on Oct 2, 15 % on Oct 12, 20 % on Oct 22: half a point a day; Dec 31 is 90 days after
+    # Oct 2, so the trend ends at 10 + 45 = 55 %.
+    goal = forecast_goal(
+        world,
+        date(2026, 10, 2),
+        [(date(2026, 10, 2), 10), (date(2026, 10, 12), 15), (date(2026, 10, 22), 20)],
+    )
+    with clock.frozen_at(SEEN_ON):
+        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+    figure, lines, legend = forecast_parts(page)
+    assert figure == "55 %"
+    [line] = lines
+    # From the last point to the end of the period (x 628) at 55 % (y = 194 − 0.55 × 184).
+    assert 'x2="628.0"' in line
+    assert 'y2="92.8"' in line
+    assert "forecast" in legend
+
+
+@pytest.mark.parametrize(
+    ("created_on", "check_ins"),
+    [
+        (date(2026, 10, 2), [(date(2026, 10, 12), 10)]),  # one check-in: two points
+        (  # three check-ins, all on the day the goal was made: no trend over time
+            date(2026, 10, 12),
+            [(date(2026, 10, 12), 10), (date(2026, 10, 12), 15), (date(2026, 10, 12), 20)],
+        ),
+    ],
+    ids=["one-check-in", "three-on-one-day"],
+)
+def test_the_goal_page_shows_no_forecast_without_enough_check_ins(
+    signed_in, world, created_on, check_ins
+):
+    goal = forecast_goal(world, created_on, check_ins)
+    with clock.frozen_at(SEEN_ON):
+        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+    figure, lines, legend = forecast_parts(page)
+    assert figure == "not enough check-ins yet"
+    assert lines == []
+    assert "forecast" not in legend
+    assert 'class="actual"' in page  # the chart itself is drawn
+
+
+def test_three_check_ins_on_two_days_give_a_forecast(signed_in, world):
+    goal = forecast_goal(
+        world,
+        date(2026, 10, 2),
+        [(date(2026, 10, 2), 10), (date(2026, 10, 12), 15), (date(2026, 10, 12), 20)],
+    )
+    with clock.frozen_at(SEEN_ON):
+        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+    figure, lines, _legend = forecast_parts(page)
+    assert figure.endswith(" %")
+    assert len(lines) == 1
 
 
 def test_why_this_number_now_and_as_of_a_date(signed_in, world):
@@ -256,6 +402,47 @@ def test_edit_a_goal_and_members_cannot_edit_others_goals(client, world):
     assert Goal.objects.get(pk=goal.pk).title == "Renamed"
 
 
+def test_editing_a_goal_with_bad_input_shows_errors_next_to_the_fields_and_saves_nothing(
+    signed_in, world
+):
+    goal = world.goal("Original", krs=[metric()], description="As it was")
+    edit_url = url(world, f"goals/{goal.pk}/edit/")
+    good = {
+        "title": "Renamed",
+        "description": "Changed",
+        "owner": world.ceo.pk,
+        "period": world.period.pk,
+        "visibility": "public",
+        "start_date": "",
+        "end_date": "",
+    }
+    events = AuditEvent.objects.count()
+    # What the form itself refuses: no title, a date that is no date, nobody as the owner.
+    bad = signed_in.post(
+        edit_url, {**good, "title": "   ", "end_date": "someday", "owner": "999999"}
+    )
+    assert bad.status_code == 400
+    assert field_errors(bad.text, "title") == "This field is required."
+    assert field_errors(bad.text, "end_date") == "Enter a valid date."
+    assert "Select a valid choice" in field_errors(bad.text, "owner")
+    assert field_errors(bad.text, "description") == ""  # no error where there is none
+    # What the service refuses, the form being fine: the end before the start.
+    backwards = signed_in.post(
+        edit_url, {**good, "start_date": "2026-11-10", "end_date": "2026-11-01"}
+    )
+    assert backwards.status_code == 400
+    assert field_errors(backwards.text, "end_date") == "The goal cannot end before it starts."
+    assert 'value="Renamed"' in backwards.text  # what was typed stays in the form
+    saved = Goal.objects.get(pk=goal.pk)
+    assert (saved.title, saved.description, saved.start_date, saved.end_date) == (
+        "Original",
+        "As it was",
+        None,
+        None,
+    )
+    assert AuditEvent.objects.count() == events
+
+
 def test_add_edit_and_remove_a_key_result(signed_in, world):
     goal = world.goal("Goal", krs=[metric(0, 10)])
     response = signed_in.post(
@@ -355,6 +542,196 @@ def test_copy_unfinished_goals_into_the_next_period(signed_in, world):
     assert (kr.start, kr.target) == (Decimal(40), Decimal(100))  # measures what is left
     assert copy.state == "active"
     assert Goal.objects.get(pk=goal.pk).state == "active"  # the original stays
+
+
+@pytest.fixture
+def quarters(world):
+    """Q4 2026 (the world's period), Q1 2027 after it and the year Jul 2026 - Jun 2027 around
+    both. Vera manages Rob; Pat is a colleague. Their goals in Q4 2026."""
+    from cascade.orgs import services as orgs
+
+    q1 = orgs.create_period(
+        actor=world.ceo, name="Q1 2027", start=date(2027, 1, 1), end=date(2027, 3, 31)
+    )
+    year = orgs.create_period(
+        actor=world.ceo,
+        name="FY 2026/27",
+        kind="year",
+        start=date(2026, 7, 1),
+        end=date(2027, 6, 30),
+    )
+    vera = world.person("Vera Vice", manager=world.ceo)
+    rob = world.person("Rob Report", manager=vera)
+    pat = world.person("Pat Peer", manager=world.ceo)
+    goals = {
+        "mine": world.goal("Vera unfinished", owner=vera, krs=[metric(0, 100)]),
+        "finished": world.goal("Vera finished", owner=vera, krs=[metric(0, 100)]),
+        "draft": world.goal("Vera draft", owner=vera),
+        "report": world.goal("Rob unfinished", owner=rob, krs=[metric(0, 100)]),
+        "peer": world.goal("Pat unfinished", owner=pat, krs=[metric(0, 100)]),
+        "private": world.goal("Pat private", owner=pat, krs=[metric(0, 100)], visibility="private"),
+    }
+    world.check_in(goals["mine"], 40)
+    world.check_in(goals["finished"], 100)
+    return SimpleNamespace(world=world, q1=q1, year=year, vera=vera, rob=rob, pat=pat, goals=goals)
+
+
+def copy_page_choices(page: str) -> set[int]:
+    """The goals the copy page offers, by id (its checkboxes)."""
+    return {
+        int(re.search(r'value="(\d+)"', box).group(1))
+        for box in parts(page, "input", type="checkbox", name="goals")
+    }
+
+
+def test_the_copy_page_offers_the_chosen_periods_goals_into_the_period_after_it(client, quarters):
+    from cascade.orgs import services as orgs
+
+    world = quarters.world
+    q2 = orgs.create_period(
+        actor=world.ceo, name="Q2 2027", start=date(2027, 4, 1), end=date(2027, 6, 30)
+    )
+    in_q1 = world.goal("Vera in Q1", owner=quarters.vera, krs=[metric()], period=quarters.q1)
+    as_member(client, quarters.vera)
+    default = client.get(url(world, "goals/copy/")).text  # from the current quarter into Q1
+    assert copy_page_choices(default) == {quarters.goals["mine"].pk}
+    target = part(default, "select", name="target")
+    assert re.search(rf'<option value="{quarters.q1.pk}" selected>', target)
+    chosen = client.get(url(world, f"goals/copy/?source={quarters.q1.pk}")).text
+    assert copy_page_choices(chosen) == {in_q1.pk}
+    assert re.search(rf'<option value="{q2.pk}" selected>', part(chosen, "select", name="target"))
+
+
+def test_copy_says_what_is_missing_and_copies_nothing(client, quarters):
+    world, goals = quarters.world, quarters.goals
+    as_member(client, quarters.vera)
+    before = Goal.objects.count()
+    nothing = client.post(
+        url(world, "goals/copy/"), {"source": world.period.pk, "target": quarters.q1.pk}
+    )
+    assert nothing.status_code == 400
+    fieldset = text(part(nothing.text, "fieldset"))  # next to the list of goals
+    assert "Choose at least one goal to copy." in fieldset
+    same = client.post(
+        url(world, "goals/copy/"),
+        {"source": world.period.pk, "target": world.period.pk, "goals": [goals["mine"].pk]},
+    )
+    assert same.status_code == 400
+    assert field_errors(same.text, "target") == (
+        "Choose another period than the one the goals are in."
+    )
+    assert Goal.objects.count() == before
+
+
+def test_a_member_may_copy_only_their_own_unfinished_goals(client, quarters):
+    world, goals = quarters.world, quarters.goals
+    as_member(client, quarters.vera)
+    page = client.get(url(world, "goals/copy/"))
+    assert page.status_code == 200
+    # Not the finished one, not the draft; not Rob's either, though she is his manager: only a
+    # goal's owner (or a super user) may add its key results, which a copy needs.
+    assert copy_page_choices(page.text) == {goals["mine"].pk}
+    assert "Pat private" not in page.text
+    before = Goal.objects.count()
+    for other in ("report", "peer", "private", "finished", "draft"):
+        refused = client.post(
+            url(world, "goals/copy/"),
+            {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals[other].pk]},
+        )
+        assert refused.status_code == 400, other
+        assert "Select a valid choice" in text(part(refused.text, "fieldset")), other
+        assert "Pat private" not in refused.text
+    assert Goal.objects.count() == before
+    ok = client.post(
+        url(world, "goals/copy/"),
+        {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]},
+    )
+    assert ok.status_code == 302
+    assert Goal.objects.get(period=quarters.q1).owner == quarters.vera
+
+
+def test_a_super_user_may_copy_anyones_unfinished_goals(signed_in, quarters):
+    world, goals = quarters.world, quarters.goals
+    offered = copy_page_choices(signed_in.get(url(world, "goals/copy/")).text)
+    assert offered == {goals[name].pk for name in ("mine", "report", "peer", "private")}
+    response = signed_in.post(
+        url(world, "goals/copy/"),
+        {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["report"].pk]},
+    )
+    assert response.status_code == 302
+    copy = Goal.objects.get(period=quarters.q1)
+    assert (copy.title, copy.owner) == ("Rob unfinished", quarters.rob)
+
+
+def test_copy_refuses_another_organisations_periods_and_goals(signed_in, quarters):
+    world, goals = quarters.world, quarters.goals
+    other = make_world()
+    theirs = other.goal("Their unfinished", krs=[metric()])
+    before = Goal.objects.count()
+    into_theirs = signed_in.post(
+        url(world, "goals/copy/"),
+        {"source": world.period.pk, "target": other.period.pk, "goals": [goals["mine"].pk]},
+    )
+    assert into_theirs.status_code == 400
+    assert "Select a valid choice" in field_errors(into_theirs.text, "target")
+    from_theirs = signed_in.post(
+        url(world, "goals/copy/"),
+        {"source": other.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]},
+    )
+    assert from_theirs.status_code == 400
+    assert "From period: Select a valid choice" in text(part(from_theirs.text, "div", role="alert"))
+    their_goal = signed_in.post(
+        url(world, "goals/copy/"),
+        {"source": other.period.pk, "target": quarters.q1.pk, "goals": [theirs.pk]},
+    )
+    assert their_goal.status_code == 400
+    # Asking for their period on the page shows our current period's goals instead.
+    page = signed_in.get(url(world, f"goals/copy/?source={other.period.pk}")).text
+    assert "Their unfinished" not in page
+    assert goals["mine"].pk in copy_page_choices(page)
+    assert Goal.objects.count() == before
+
+
+def test_copies_keep_the_alignment_to_seniors_that_run_in_the_new_period(signed_in, quarters):
+    world, goals = quarters.world, quarters.goals
+    for_the_year = world.goal("Yearly ambition", krs=[metric()], period=quarters.year)
+    for_q4 = world.goal("Q4 push", krs=[metric()])
+    from cascade.goals import services
+
+    services.align_goal(actor=world.ceo, junior=goals["mine"], senior=for_the_year, weight=2)
+    services.align_goal(actor=world.ceo, junior=goals["mine"], senior=for_q4, weight=3)
+    response = signed_in.post(
+        url(world, "goals/copy/"),
+        {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]},
+    )
+    assert response.status_code == 302
+    copy = Goal.objects.get(period=quarters.q1)
+    # The year runs on into Q1 2027, so the copy still contributes to it, with the same weight;
+    # Q4 2026 is over, so its goal gets no copy of the link.
+    links = list(Contribution.objects.filter(junior=copy).values_list("senior_id", "weight"))
+    assert links == [(for_the_year.pk, Decimal(2))]
+    assert copy.state == "active"
+    page = signed_in.get(url(world, f"goals/{copy.pk}/")).text
+    parents = text(part(page, "section", aria_labelledby="parents-heading"))
+    assert "Yearly ambition" in parents
+    assert "Q4 push" not in parents
+
+
+def test_copying_the_same_goal_twice_does_not_duplicate_it(signed_in, quarters):
+    world, goals = quarters.world, quarters.goals
+    data = {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]}
+    first = signed_in.post(url(world, "goals/copy/"), data, follow=True)
+    assert "Copied 1 goal(s)" in text(part(first.text, "ul", class_="messages"))
+    again = signed_in.post(url(world, "goals/copy/"), data, follow=True)
+    assert Goal.objects.filter(period=quarters.q1).count() == 1
+    said = text(part(again.text, "ul", class_="messages"))
+    assert "Already copied into Q1" in said
+    assert "Vera unfinished" in said
+    assert "Copied" not in said
+    # Once the copy is archived, the goal may be carried over afresh.
+    goals_services.archive_goal(actor=world.ceo, goal=Goal.objects.get(period=quarters.q1))
+    assert signed_in.post(url(world, "goals/copy/"), data).status_code == 302
+    assert Goal.objects.filter(period=quarters.q1).exclude(state="archived").count() == 1
 
 
 # --------------------------------------------------------------------------- every write leaves a trace

@@ -7,6 +7,7 @@ from cascade.audit.models import AuditEvent, EventKind
 from cascade.performance import services
 from cascade.performance.models import Assessment, GoalSheet, Review, ReviewCycle, SheetItem
 from tests.performance.test_sheets import build_sheet
+from tests.web.page_parts import part
 
 PASSWORD = "pw-for-tests-only"
 
@@ -59,8 +60,22 @@ def test_others_cannot_see_a_sheet_and_another_organisation_is_not_found(client,
     assert client.get(url(team.world, f"sheets/{team.sheet.pk}/")).status_code == 200
 
 
+GOALS_SETTING = 'name="include_goals_in_reviews"'  # the setting's checkbox
+
+
 def test_only_super_users_see_and_change_the_goals_setting(client, team):
+    # The control lives on the settings page: a super user sees it there ...
+    sign_in(client, team.world.ceo)
+    settings_page = client.get(url(team.world, "settings/"))
+    assert settings_page.status_code == 200
+    assert GOALS_SETTING in settings_page.text
+    assert f'action="{url(team.world, "settings/goals-in-reviews/")}"' in settings_page.text
+    # ... and a member, even a manager, is refused that page and the setting's URL.
     sign_in(client, team.manager)
+    refused = client.get(url(team.world, "settings/"))
+    assert refused.status_code == 403
+    assert GOALS_SETTING not in refused.text
+    assert GOALS_SETTING not in client.get(url(team.world, "performance/")).text
     assert (
         client.post(
             url(team.world, "settings/goals-in-reviews/"), {"include_goals_in_reviews": "on"}
@@ -69,18 +84,17 @@ def test_only_super_users_see_and_change_the_goals_setting(client, team):
     )
     team.world.organisation.refresh_from_db()
     assert team.world.organisation.include_goals_in_reviews is False
-    assert (
-        "Include goals in performance reviews"
-        not in client.get(url(team.world, "performance/")).text
-    )
+    assert not AuditEvent.objects.filter(kind=EventKind.GOALS_IN_REVIEWS_CHANGED).exists()
+
     sign_in(client, team.world.ceo)
-    assert "Include goals in performance reviews" in client.get(url(team.world, "settings/")).text
     client.post(url(team.world, "settings/goals-in-reviews/"), {"include_goals_in_reviews": "on"})
     team.world.organisation.refresh_from_db()
     assert team.world.organisation.include_goals_in_reviews is True
     assert AuditEvent.objects.filter(
         kind=EventKind.GOALS_IN_REVIEWS_CHANGED, actor=team.world.ceo
     ).exists()
+    checked = part(client.get(url(team.world, "settings/")).text, "input", id="include-goals")
+    assert "checked" in checked
 
 
 def test_a_super_user_creates_a_cycle_and_moves_its_phases(client, team):

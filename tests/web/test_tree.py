@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cascade.goals.models import Contribution, Goal, KeyResult
+from cascade.orgs import services as orgs
 from tests.builders import make_world, metric
 
 PASSWORD = "pw-for-tests-only"
@@ -61,13 +62,19 @@ def test_private_goals_are_hidden_from_those_who_may_not_see_them(client, world)
     assert "Secret acquisition" in client.get(tree_url(world)).text
 
 
-def add_goals(world, count: int) -> None:
+def add_goals(world, count: int, *, owners=None, private=lambda i: False, team=None) -> None:
+    """``count`` active goals, each with a KR, goal i contributing to goal (i−1)//4; each goal's
+    owner is ``owners[i % len(owners)]`` (the CEO by default), private where ``private(i)``,
+    and in ``team`` when i is even."""
     org = world.organisation.pk
+    owners = owners or [world.ceo]
     goals = Goal.objects.bulk_create(
         Goal(
             organisation_id=org,
             title=f"Goal {i}",
-            owner=world.ceo,
+            owner=owners[i % len(owners)],
+            team=team if i % 2 == 0 else None,
+            visibility="private" if private(i) else "public",
             period=world.period,
             state="active",
         )
@@ -98,6 +105,29 @@ def test_the_tree_runs_a_fixed_number_of_queries(client, db, sizes):
         sign_in(client, world.ceo)
         counts.append(queries_for_tree(client, world))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("sizes", [(20, 2000)])
+def test_the_tree_runs_a_fixed_number_of_queries_for_a_member_with_private_goals(client, db, sizes):
+    """A plain member, whom the private-goal filter applies to: a third of the goals are hers, a
+    third someone else's; every third goal is private, every other one her team's."""
+    counts = []
+    for size in sizes:
+        world = make_world()
+        member = world.person("Mia", manager=world.ceo)
+        other = world.person("Pete", manager=world.ceo)
+        team = orgs.create_team(actor=world.ceo, name="Squad", members=[member])
+        add_goals(
+            world, size, owners=[world.ceo, member, other], private=lambda i: i % 3 == 2, team=team
+        )
+        client.logout()
+        sign_in(client, member)
+        # Goal 5: private, Pete's, not her team's: hidden. Goal 2: private, Pete's, her team's.
+        page = client.get(tree_url(world)).text
+        assert "Goal 5<" not in page
+        assert "Goal 2<" in page
+        counts.append(queries_for_tree(client, world))
+    assert counts[0] == counts[1], counts
 
 
 def test_the_admin_is_for_installation_operators(client, world):
