@@ -39,6 +39,20 @@ def test_the_tree_shows_seniors_above_juniors_with_progress(client, world):
     assert "25 %" in page  # Company: (0 + 0.5) / 2
 
 
+def test_the_tree_from_a_goal_shows_its_line_up_and_down_not_its_siblings(client, world):
+    company = world.goal("Grow the company", krs=[metric(0, 100)])
+    sales = world.goal("Win more deals", krs=[metric(0, 10)], under={company: 1})
+    world.goal("Hire the team", krs=[metric(0, 10)], under={company: 1})  # a sibling of sales
+    world.goal("Close the big one", krs=[metric(0, 1)], under={sales: 2})
+    sign_in(client, world.ceo)
+    answer = client.get(f"{tree_url(world)}?goal={sales.pk}")
+    assert answer.status_code == 200
+    tree = answer.text.split('<ul class="tree"', 1)[1]
+    assert tree.index("Grow the company") < tree.index("Win more deals")
+    assert tree.index("Win more deals") < tree.index("Close the big one")
+    assert "Hire the team" not in tree
+
+
 def test_home_sends_a_member_of_one_organisation_to_their_week(client, world):
     sign_in(client, world.ceo)
     response = client.get("/")

@@ -194,10 +194,13 @@ def goal_tree(
             here.repeated = True
             return here
         shown.add(goal_id)
+        # Only the juniors still in view: with a focus, a senior's other juniors are left out.
+        juniors = [
+            (child, w) for child, w in below[goal_id] if child in goals and child not in path
+        ]
         here.children = [
             node(child, w, path | {child})
-            for child, w in sorted(below[goal_id], key=lambda item: goals[item[0]].title)
-            if child in goals and child not in path
+            for child, w in sorted(juniors, key=lambda item: goals[item[0]].title)
         ]
         return here
 
