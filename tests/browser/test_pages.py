@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from cascade.goals.models import Goal
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Period
+from tests.browser.conftest import sign_in_through_form
 from tests.browser.test_workspace import PERIOD, Scene, figure, main_nav, revenue_scene
 from tests.builders import metric
 
@@ -161,3 +162,37 @@ def test_edit_copy_and_close_a_goal(page: Page, sign_in, screenshot):
     expect(page.locator(".badge", has_text=re.compile(r"^Closed$"))).to_be_visible()
     expect(page.get_by_text("Partially achieved, score 0.3")).to_be_visible()
     expect(figure(page, "Progress")).to_have_text("20 %")
+
+
+# --------------------------------------------------------------------------- on a phone
+
+
+PHONE = {"width": 390, "height": 844}  # a common phone's CSS pixels
+
+
+def test_the_main_pages_fit_a_phone_screen(browser, live_server, screenshot):
+    """No page makes a phone scroll sideways: each one fits 390 CSS pixels across."""
+    scene = sales_scene()
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
+    try:
+        page = context.new_page()
+        sign_in_through_form(page, scene.seller)
+        org = f"/o/{scene.slug}"
+        for name, path in [
+            ("my-week", f"{org}/"),
+            ("check-in", f"{org}/check-in/"),
+            ("goals", f"{org}/goals/"),
+            ("goal", f"{org}/goals/{scene.company.pk}/"),
+            ("tree", f"{org}/tree/"),
+            ("people", f"{org}/people/"),
+            ("performance", f"{org}/performance/"),
+        ]:
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+            screenshot(page, f"phone-{name}")
+    finally:
+        context.close()
