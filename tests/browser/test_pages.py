@@ -196,3 +196,32 @@ def test_the_main_pages_fit_a_phone_screen(browser, live_server, screenshot):
             screenshot(page, f"phone-{name}")
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- a deep tree
+
+
+def test_opening_a_deep_goal_in_the_tree_loads_its_juniors(page: Page, sign_in, screenshot):
+    """The tree is sent three levels deep; opening a goal on the third fetches what is below."""
+    scene = sales_scene()
+    world = scene.world
+    step = scene.deals  # level 1, under "Grow revenue"
+    for level in (2, 3, 4):
+        step = world.goal(f"Step {level}", owner=scene.seller, krs=[metric(0, 10)], under={step: 1})
+    sign_in(page, scene.seller)
+    page.goto(f"/o/{scene.slug}/tree/")
+    tree = page.locator(".tree")
+
+    def open_node(title: str) -> None:
+        # The summary opens the node; its title is a link to the goal, so click beside it.
+        summary = tree.locator("summary").filter(has=page.get_by_role("link", name=title))
+        summary.locator(".twisty").first.click()
+
+    open_node("Win new deals")  # level 1
+    expect(tree.get_by_role("link", name="Step 2")).to_be_visible()
+    assert tree.get_by_role("link", name="Step 3").count() == 0  # not sent with the page
+    open_node("Step 2")  # level 2: its juniors come now
+    expect(tree.get_by_role("link", name="Step 3")).to_be_visible()
+    open_node("Step 3")
+    expect(tree.get_by_role("link", name="Step 4")).to_be_visible()
+    screenshot(page, "alignment-tree-opened")

@@ -53,6 +53,56 @@ def test_the_tree_from_a_goal_shows_its_line_up_and_down_not_its_siblings(client
     assert "Hire the team" not in tree
 
 
+def chain(world, titles, visibility="public"):
+    """Goals each contributing to the one before: a line down the tree."""
+    goals = [world.goal(titles[0], krs=[metric(0, 10)])]
+    for title in titles[1:]:
+        goals.append(
+            world.goal(title, krs=[metric(0, 10)], under={goals[-1]: 1}, visibility=visibility)
+        )
+    return goals
+
+
+def test_the_tree_sends_three_levels_and_the_rest_when_a_goal_is_opened(client, world):
+    goals = chain(world, ["Level 0", "Level 1", "Level 2", "Level 3", "Level 4"])
+    sign_in(client, world.ceo)
+    page = client.get(tree_url(world)).text
+    for title in ("Level 0", "Level 1", "Level 2"):
+        assert title in page
+    assert "Level 3" not in page  # under Level 2: loaded when it is opened
+    juniors = f"{tree_url(world)}juniors/{goals[2].pk}/?period={world.period.pk}"
+    assert f'hx-get="{juniors}"'.replace("&", "&amp;") in page
+    # without JavaScript, the link opens the tree from Level 2
+    assert f'?goal={goals[2].pk}&amp;period={world.period.pk}">Show the 1 below' in page
+
+    part = client.get(juniors).text
+    assert "Level 3" in part
+    assert "Level 4" in part  # its juniors, one level further
+    assert "Level 2" not in part
+    assert "<html" not in part
+
+
+def test_the_tree_from_a_deep_goal_sends_its_line_up_and_two_levels_down(client, world):
+    goals = chain(world, [f"Level {i}" for i in range(7)])
+    sign_in(client, world.ceo)
+    page = client.get(f"{tree_url(world)}?goal={goals[3].pk}").text
+    for i in range(6):
+        assert f"Level {i}" in page  # the line up to the top, the goal, two levels below it
+    assert "Level 6" not in page
+
+
+def test_juniors_are_only_fetched_from_goals_the_reader_may_see(client, world):
+    outsider = world.person("Olga", manager=world.ceo)
+    top, secret, _below = chain(world, ["Public top", "Secret step", "Under it"], "private")
+    sign_in(client, outsider)
+    assert client.get(f"{tree_url(world)}juniors/{secret.pk}/").status_code == 404
+    part = client.get(f"{tree_url(world)}juniors/{top.pk}/").text
+    assert "Secret step" not in part
+    other = make_world()
+    theirs = other.goal("Their goal", krs=[metric(0, 1)])
+    assert client.get(f"{tree_url(world)}juniors/{theirs.pk}/").status_code == 404
+
+
 def test_home_sends_a_member_of_one_organisation_to_their_week(client, world):
     sign_in(client, world.ceo)
     response = client.get("/")

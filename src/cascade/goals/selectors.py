@@ -137,6 +137,23 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
     repeated: bool = False  # shown in full elsewhere in the tree (it contributes to several goals)
     focus: bool = False
+    below: int = 0  # its juniors in view, also when they were left out of ``children`` (levels)
+
+    @property
+    def opens(self) -> bool:
+        """Whether it opens onto its juniors: a repeat points to where it is shown in full."""
+        return self.below > 0 and not self.repeated
+
+
+@dataclass
+class _Shape:
+    """A node before its goal is loaded: the tree is shaped from ids and titles alone."""
+
+    goal_id: int
+    weight: float | None
+    children: list[_Shape]
+    repeated: bool
+    below: int
 
 
 def _related(start: int, edges: dict[int, list[int]]) -> set[int]:
@@ -151,61 +168,98 @@ def _related(start: int, edges: dict[int, list[int]]) -> set[int]:
 
 
 def goal_tree(
-    actor: Member, period: Period, today: date, focus: int | None = None
+    actor: Member,
+    period: Period,
+    today: date,
+    focus: int | None = None,
+    levels: int | None = None,
 ) -> list[TreeNode]:
     """The visible goals of the period, and of the periods around it (the year of a quarter), as a
     forest: top goals first, each with its contributors below.
 
-    With ``focus``, only that goal, the goals above it and the goals below it. Three queries,
-    whatever the number of goals. A goal that contributes to several senior goals is shown in full
-    under the first and marked as repeated under the others, so the tree stays as large as the
-    graph, never larger.
+    With ``focus``, only that goal, the goals above it and the goals below it. With ``levels``,
+    only so many levels below the top goals (or below the focus); a node at the last level keeps
+    the count of its juniors in ``below``, to be fetched when someone opens it. A goal that
+    contributes to several senior goals is shown in full under the first and marked as repeated
+    under the others, so the tree stays as large as the graph, never larger.
+
+    Four queries, whatever the number of goals. The tree is shaped from ids and titles, and only
+    the goals it shows are loaded whole: a period of ten thousand goals shaped into a tree three
+    levels deep costs ten thousand tuples, not ten thousand models.
     """
-    goals = {
-        g.pk: g
-        for g in visible_goals(actor)
+    in_view = (
+        visible_goals(actor)
         .filter(period__start__lte=period.end, period__end__gte=period.start)
         .exclude(state=State.ARCHIVED)
-        .select_related("owner__user", "team", "period")
-        .order_by("title")
-    }
-    links = Contribution.objects.filter(senior_id__in=goals, junior_id__in=goals).values_list(
-        "junior_id", "senior_id", "weight"
     )
+    titles = dict(in_view.values_list("pk", "title"))
+    links = Contribution.objects.filter(
+        senior_id__in=in_view.values("pk"), junior_id__in=in_view.values("pk")
+    ).values_list("junior_id", "senior_id", "weight")
     below: dict[int, list[tuple[int, float]]] = defaultdict(list)
     above: dict[int, list[int]] = defaultdict(list)
     for junior, senior, weight in links:
         below[senior].append((junior, float(weight)))
         above[junior].append(senior)
-    if focus is not None and focus in goals:
+    if focus is not None and focus in titles:
         keep = (
             {focus}
             | _related(focus, above)
             | _related(focus, {k: [j for j, _ in v] for k, v in below.items()})
         )
-        goals = {pk: g for pk, g in goals.items() if pk in keep}
-    organisation = actor.organisation
-    shown: set[int] = set()
+        titles = {pk: title for pk, title in titles.items() if pk in keep}
+    expanded: set[int] = set()
 
-    def node(goal_id: int, weight: float | None, path: frozenset[int]) -> TreeNode:
-        goal = goals[goal_id]
-        here = TreeNode(goal, standing(goal, organisation, today), weight, focus=goal_id == focus)
-        if goal_id in shown:
-            here.repeated = True
-            return here
-        shown.add(goal_id)
+    def shape(
+        goal_id: int, weight: float | None, path: frozenset[int], budget: int | None
+    ) -> _Shape:
         # Only the juniors still in view: with a focus, a senior's other juniors are left out.
-        juniors = [
-            (child, w) for child, w in below[goal_id] if child in goals and child not in path
-        ]
-        here.children = [
-            node(child, w, path | {child})
-            for child, w in sorted(juniors, key=lambda item: goals[item[0]].title)
-        ]
+        juniors = sorted(
+            ((child, w) for child, w in below[goal_id] if child in titles and child not in path),
+            key=lambda item: (titles[item[0]], item[0]),
+        )
+        here = _Shape(goal_id, weight, [], goal_id in expanded, len(juniors))
+        if here.repeated:
+            return here
+        expanded.add(goal_id)
+        if goal_id == focus:
+            budget = levels
+        if budget is None or budget > 0:
+            after = None if budget is None else budget - 1
+            here.children = [shape(child, w, path | {child}, after) for child, w in juniors]
         return here
 
-    roots = [goal_id for goal_id in goals if not any(senior in goals for senior in above[goal_id])]
-    return [node(goal_id, None, frozenset({goal_id})) for goal_id in roots]
+    roots = sorted(
+        (pk for pk in titles if not any(senior in titles for senior in above[pk])),
+        key=lambda pk: (titles[pk], pk),
+    )
+    # Around a goal, the line above it is shown whole; the levels count from the goal down.
+    start = None if focus in titles else levels
+    shapes = [shape(pk, None, frozenset({pk}), start) for pk in roots]
+
+    shown: set[int] = set()
+    stack = list(shapes)
+    while stack:
+        item = stack.pop()
+        shown.add(item.goal_id)
+        stack.extend(item.children)
+    goals = Goal.objects.select_related("owner__user", "team", "period").in_bulk(shown)
+    organisation = actor.organisation
+
+    def node(item: _Shape) -> TreeNode:
+        goal = goals[item.goal_id]
+        return TreeNode(
+            goal,
+            standing(goal, organisation, today),
+            item.weight,
+            # (a goal archived since the tree was shaped is left out)
+            [node(child) for child in item.children if child.goal_id in goals],
+            item.repeated,
+            item.goal_id == focus,
+            item.below,
+        )
+
+    return [node(item) for item in shapes if item.goal_id in goals]
 
 
 @dataclass(frozen=True)

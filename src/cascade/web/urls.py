@@ -25,6 +25,7 @@ organisation_urls: list[URLPattern | URLResolver] = [
     path("key-results/<int:kr_id>/remove/", goals.remove_key_result, name="kr-remove"),
     path("contributions/<int:contribution_id>/", goals.contribution, name="contribution"),
     path("tree/", tree.alignment_tree, name="goal-tree"),
+    path("tree/juniors/<int:goal_id>/", tree.tree_node, name="goal-tree-node"),
     path("", include("cascade.web.people_urls")),
     path("", include("cascade.web.performance_urls")),
 ]
