@@ -644,7 +644,6 @@ def test_query_counts_do_not_grow_with_the_data(team, who):
                 del paths[name]
     small = {name: count_queries(client, path) for name, path in small_paths.items()}
     large = {name: count_queries(client, path) for name, path in large_paths.items()}
-    print(f"queries per request as {who}: {small}")
     assert large == small
     assert max(small.values()) <= 12
     # And the pages did grow.

@@ -10,6 +10,7 @@ from cascade.performance import selectors, services
 from cascade.performance.figures import PRIVATE_GOAL, PRIVATE_KEY_RESULT
 from cascade.performance.models import Assessment, Review
 from tests.api.conftest import api_for
+from tests.api.test_query_counts import count_queries
 from tests.builders import metric
 from tests.performance.test_reviews import advance_to, include_goals, rate_everything
 from tests.performance.test_sheets import build_sheet
@@ -53,15 +54,24 @@ def test_reopening_a_manager_assessment_that_missed_its_phase_is_refused_plainly
         services.reopen_assessment(actor=team.world.ceo, assessment=manager_assessment(cycle))
 
 
-def test_a_reopened_assessment_closes_with_its_cycle(team):
+def test_a_reopened_assessment_is_final_once_the_reviews_are_shared(team):
     cycle = advance_to(team, team.cycle(), "manager_assessment")
     assessment = rate_everything(team, manager_assessment(cycle))
-    cycle = advance_to(team, cycle, "shared")
+    cycle = advance_to(team, cycle, "calibration")
     services.reopen_assessment(actor=team.world.ceo, assessment=assessment)
-    rate_everything(team, assessment, submit=False)  # still open while shared
-    advance_to(team, cycle, "closed")
-    with pytest.raises(ValidationError, match="this cycle is in “Closed”"):
+    rate_everything(team, assessment, submit=False)  # open while calibrating
+    advance_to(team, cycle, "shared")
+    with pytest.raises(ValidationError, match="this cycle is in “Shared”"):
         rate_everything(team, assessment)
+
+
+def test_nothing_is_reopened_once_the_reviews_are_shared(team):
+    cycle = advance_to(team, team.cycle(), "manager_assessment")
+    assessment = rate_everything(team, manager_assessment(cycle))
+    advance_to(team, cycle, "shared")
+    with pytest.raises(ValidationError, match="shared"):
+        services.reopen_assessment(actor=team.world.ceo, assessment=assessment)
+    assert Assessment.objects.get(pk=assessment.pk).is_submitted
 
 
 # --------------------------------------------------------------------------- scores
@@ -191,3 +201,35 @@ def test_a_review_snapshot_hides_private_titles_from_readers_who_may_not_see_the
         for r in selectors.review_page(team.world.ceo, review).manager_assessment.goal_ratings
     ]
     assert ceo_titles == ["Secret merger plan", "Secret merger plan KR 1"]
+
+
+def test_the_sheet_api_gives_no_ids_of_goals_the_reader_may_not_see(team):
+    secret = private_links(team)
+    items = api_for(team.manager).get(f"/goal-sheets/{team.sheet.pk}").body["items"]
+    assert [(i["title"], i["goal"], i["key_result"], i["achieved"]) for i in items] == [
+        (PRIVATE_GOAL, None, None, 5.0),
+        (PRIVATE_KEY_RESULT, None, None, 5.0),
+    ]
+    shown = api_for(team.world.ceo).get(f"/goal-sheets/{team.sheet.pk}").body["items"]
+    assert [i["goal"] for i in shown] == [secret.pk, None]
+    assert shown[1]["key_result"] == team.world.kr(secret).pk
+
+
+def test_a_persons_reviews_cost_the_same_queries_for_a_manager_two_levels_up(team):
+    """Mona reads her report's report's reviews: the reporting line is walked once, not per row."""
+    intern = team.world.person("Ian Intern", manager=team.report)
+    mona = api_for(team.manager)
+    path = f"/reviews?reviewee={intern.pk}"
+
+    def queries() -> int:
+        return count_queries(mona, path)
+
+    cycle = advance_to(team, team.cycle(name="One", people=[intern]), "shared")
+    one = queries()
+    for n in range(4):
+        advance_to(team, team.cycle(name=f"More {n}", people=[intern]), "shared")
+    assert queries() == one
+    listed = mona.get(path).body["items"]
+    assert len(listed) == 5
+    assert all(r["manager_assessment"] is not None for r in listed)  # Mona sees them all
+    assert cycle.pk in {r["cycle"]["id"] for r in listed}

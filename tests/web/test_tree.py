@@ -91,6 +91,16 @@ def test_the_tree_from_a_deep_goal_sends_its_line_up_and_two_levels_down(client,
     assert "Level 6" not in page
 
 
+def test_around_a_goal_the_nodes_cut_off_at_the_last_level_are_closed(client, world):
+    goals = chain(world, [f"Level {i}" for i in range(5)])
+    sign_in(client, world.ceo)
+    page = client.get(f"{tree_url(world)}?goal={goals[1].pk}").text
+    # Level 3, two below the goal, has a junior not sent: closed, to be fetched when opened
+    lazy = page.split(f"juniors/{goals[3].pk}/", 1)[0].rsplit("<details", 1)[1]
+    assert " open" not in lazy
+    assert page.count("<details open") == 3  # Levels 0, 1 and 2, whose juniors were sent
+
+
 def test_juniors_are_only_fetched_from_goals_the_reader_may_see(client, world):
     outsider = world.person("Olga", manager=world.ceo)
     top, secret, _below = chain(world, ["Public top", "Secret step", "Under it"], "private")

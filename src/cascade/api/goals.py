@@ -150,13 +150,14 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status:
     return Status(201, written(me, goal))
 
 
-@router.post("/goals/copy", response={201: CopyOut, **errors(400, 401, 403, 404)})
+@router.post("/goals/copy", response={200: CopyOut, 201: CopyOut, **errors(400, 401, 403, 404)})
 def copy_goals(request: HttpRequest, payload: CopyIn) -> Status:
     """Carry goals into another `period` (at the end of a quarter, the unfinished ones): each
     copy keeps the title, owner, team and key results — a metric starts where the original
     stands — and contributes to the same senior goals where they run in the new period. The
     originals stay as they are. Active or closed goals you own (super users: anyone's); a goal
-    carried into the period before is left out and listed in `already_copied`."""
+    carried into the period before is left out and listed in `already_copied`. 201 when
+    something was copied, 200 when everything was there already."""
     me = actor(request)
     ids = list(dict.fromkeys(payload.goals))
     found = selectors.visible_goals(me).in_bulk(ids)
@@ -174,7 +175,7 @@ def copy_goals(request: HttpRequest, payload: CopyIn) -> Status:
     details = reads.goal_details(me, copies, clock.today())
     forecast = reads.forecasts(copies)
     return Status(
-        201,
+        201 if copies else 200,
         {
             "copies": [presenters.goal(d, forecast[d.goal.pk]) for d in details],
             "already_copied": [g.pk for g in copied.already_there],

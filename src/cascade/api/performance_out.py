@@ -65,8 +65,13 @@ class SheetItemOut(Schema):
     start: float | None = Field(description="Own measures only; null for links.")
     target: float | None = Field(description="Own measures only; null for links.")
     current: float | None = Field(description="Own measures: the latest value, if any.")
-    key_result: int | None = Field(description="The linked key result's id (`key_result` items).")
-    goal: int | None = Field(description="The linked goal's id (`goal` items).")
+    key_result: int | None = Field(
+        description="The linked key result's id (`key_result` items); null when its goal is "
+        "private to you (the title then reads so, the numbers stay)."
+    )
+    goal: int | None = Field(
+        description="The linked goal's id (`goal` items); null when it is private to you."
+    )
     created_at: datetime
 
 
@@ -130,8 +135,9 @@ def sheet_item(f: ItemFigures) -> dict[str, Any]:
         "start": number(item.start),
         "target": number(item.target),
         "current": number(item.current),
-        "key_result": item.key_result_id,
-        "goal": item.goal_id,
+        # like a private contributor elsewhere: its numbers, not its ids
+        "key_result": None if f.hidden else item.key_result_id,
+        "goal": None if f.hidden else item.goal_id,
         "created_at": item.created_at,
     }
 
@@ -194,7 +200,10 @@ class RatingLevelOut(Schema):
 class ReviewCountsOut(Schema):
     count: int = Field(description="Reviews in the cycle: one per participant.")
     self_submitted: int = Field(description="Self assessments submitted.")
-    manager_submitted: int = Field(description="Manager assessments submitted.")
+    manager_submitted: int = Field(
+        description="Manager assessments submitted. Someone with no manager has none, so this "
+        "may stay below `count`."
+    )
 
 
 class ReviewCycleOut(Schema):
@@ -401,21 +410,29 @@ def review_cycle_ref(cycle: ReviewCycle) -> dict[str, Any]:
     }
 
 
-def assessment_visible(actor: Member, review: Review, assessment: Assessment) -> bool:
+def assessment_visible(
+    actor: Member, review: Review, assessment: Assessment, above: frozenset[int] = frozenset()
+) -> bool:
     """Whether ``review_page`` shows this assessment to the actor (who may see the review): a
     draft self assessment is the reviewee's own, the manager's waits for "shared" for the
-    reviewee. The same predicates as the selector, for a list of reviews at once."""
+    reviewee. The same predicates as the selector, for a list of reviews at once. ``above``:
+    reviewees the actor is known to manage from higher up, so that a list of one person's
+    reviews does not walk the reporting line once per row."""
     if assessment.kind == AssessmentKind.SELF:
         return actor.pk == review.reviewee_id or assessment.is_submitted
+    if review.reviewee_id in above:
+        return True
     shared = review.cycle.phase_index() >= PHASES.index(Phase.SHARED)
     return permissions.can_see_manager_assessment(actor, review.reviewee, review.manager_id, shared)
 
 
-def review_summary(actor: Member, review: Review) -> dict[str, Any]:
+def review_summary(
+    actor: Member, review: Review, above: frozenset[int] = frozenset()
+) -> dict[str, Any]:
     """A review of a list; its ``assessments`` are prefetched."""
     refs: dict[str, dict[str, Any] | None] = {"self": None, "manager": None}
     for a in review.assessments.all():
-        if assessment_visible(actor, review, a):
+        if assessment_visible(actor, review, a, above):
             refs[a.kind] = {"id": a.pk, "kind": a.kind, "submitted_at": a.submitted_at}
     return {
         "id": review.pk,

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
+from cascade import permissions
 from cascade.api import reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors, not_found
@@ -141,8 +142,12 @@ def list_reviews(
     users), else the ones you write. Super users see every review of a cycle at
     `GET /review-cycles/{id}/reviews`."""
     me = actor(request)
+    above: frozenset[int] = frozenset()
     if filters.reviewee is not None:
-        reviews = selectors.reviews_of(me, reads.member_for(me, filters.reviewee, "reviewee"))
+        reviewee = reads.member_for(me, filters.reviewee, "reviewee")
+        reviews = selectors.reviews_of(me, reviewee)
+        if reviewee.pk != me.pk and permissions.manages(me, reviewee):
+            above = frozenset({reviewee.pk})  # walked once, not once per review
     else:
         reviews = selectors.reviews_for(me)
     reviews = reviews.select_related("cycle__period").prefetch_related("assessments")
@@ -154,7 +159,7 @@ def list_reviews(
         reviews = reviews.filter(Q(manager=me) & ~Q(reviewee=me))
     reviews = reviews.order_by("-cycle__created_at", "-cycle_id", "reviewee__user__full_name", "id")
     objects, meta = page_of(reviews, paging)
-    return page([review_summary(me, r) for r in objects], meta)
+    return page([review_summary(me, r, above) for r in objects], meta)
 
 
 @router.get("/reviews/{review_id}", response={200: ReviewOut, **errors(400, 401, 404)})
@@ -244,7 +249,7 @@ def submit_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]
     response={200: AssessmentOut, **errors(400, 401, 403, 404)},
 )
 def reopen_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]:
-    """Make a submitted assessment a draft again (super users, until the cycle closes; audited)."""
+    """Make a submitted assessment a draft again (super users, until the reviews are shared; audited)."""
     me = actor(request)
     page_, view = assessment_for(me, assessment_id)
     services.reopen_assessment(actor=me, assessment=view.assessment)

@@ -221,10 +221,12 @@ def goal_tree(
         here = _Shape(goal_id, weight, [], goal_id in expanded, len(juniors))
         if here.repeated:
             return here
-        expanded.add(goal_id)
         if goal_id == focus:
             budget = levels
         if budget is None or budget > 0:
+            # Counted as shown in full only once its juniors are: a goal cut off at the last
+            # level here may still be opened where it appears again.
+            expanded.add(goal_id)
             after = None if budget is None else budget - 1
             here.children = [shape(child, w, path | {child}, after) for child, w in juniors]
         return here
@@ -243,7 +245,8 @@ def goal_tree(
         item = stack.pop()
         shown.add(item.goal_id)
         stack.extend(item.children)
-    goals = Goal.objects.select_related("owner__user", "team", "period").in_bulk(shown)
+    # Through the same filter as the shaping: a goal archived or made private meanwhile drops out.
+    goals = in_view.select_related("owner__user", "team", "period").in_bulk(shown)
     organisation = actor.organisation
 
     def node(item: _Shape) -> TreeNode:
@@ -252,7 +255,6 @@ def goal_tree(
             goal,
             standing(goal, organisation, today),
             item.weight,
-            # (a goal archived since the tree was shaped is left out)
             [node(child) for child in item.children if child.goal_id in goals],
             item.repeated,
             item.goal_id == focus,

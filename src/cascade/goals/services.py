@@ -831,6 +831,9 @@ def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> Copied:
     copying the same team's goals): its earlier copy is reported instead.
     """
     permissions.require_same_organisation(actor, period, *goals)
+    # Two people (or a double click) copying at once: the second waits here, then finds the
+    # first one's copies.
+    list(Goal.objects.select_for_update().filter(pk__in=[g.pk for g in goals]).order_by("pk"))
     for goal in goals:
         # The copy's key results are its owner's to add: the rule of editing the goal.
         permissions.require(

@@ -489,7 +489,8 @@ def unbind_key_result(*, actor: Member, key_result: KeyResult) -> None:
     kr = _require_binder(actor, key_result)
     # Its runs first, then the binding: the order in which a finishing sync locks them
     # (runs._lock), so that deleting both cannot deadlock with a sync ending at the same moment.
-    list(SyncRun.objects.select_for_update().filter(binding__key_result=kr).order_by("pk"))
+    runs = SyncRun.objects.filter(binding_id__in=Binding.objects.filter(key_result=kr).values("pk"))
+    list(runs.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     binding = Binding.objects.select_for_update().filter(key_result=kr).first()
     if binding is None:
         raise NotFound("This key result has no data source.")

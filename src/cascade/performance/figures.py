@@ -25,6 +25,7 @@ class ItemFigures:
     achieved: float
     source: str  # what the progress comes from, for people to read
     goal_id: int | None  # the OKR goal behind a link: the goal, or the key result's goal
+    hidden: bool = False  # the reader may not see that goal: no title, no ids, only numbers
 
 
 def measure_progress(item: SheetItem) -> float | None:
@@ -78,7 +79,14 @@ def live_figures(items: Sequence[SheetItem], viewer: Member | None = None) -> li
             title, value, source = (item.title or gone) if viewer is None else gone, None, "Removed"
         figures.append(
             ItemFigures(
-                item, title, weight, value, WeightedItem(weight, value).achieved, source, goal_id
+                item,
+                title,
+                weight,
+                value,
+                WeightedItem(weight, value).achieved,
+                source,
+                goal_id,
+                goal_id in hidden,
             )
         )
     return figures

@@ -265,12 +265,13 @@ class Assessment(OrgScoped):
 
     def is_open_in(self, cycle_phase: str) -> bool:
         """Whether its phase lets it be written while the cycle is in ``cycle_phase``: its own
-        phase, and, once a super user has reopened it, any later one until the cycle closes —
-        a reopened manager assessment is how ratings change in calibration."""
+        phase, and, once a super user has reopened it, any later one up to calibration — a
+        reopened manager assessment is how ratings change in calibration. Once the reviews are
+        shared, what the reviewee reads is final."""
         now, own = PHASES.index(Phase(cycle_phase)), PHASES.index(self.phase)
         if now == own:
             return True
-        return self.reopened_at is not None and own < now < PHASES.index(Phase.CLOSED)
+        return self.reopened_at is not None and own < now <= PHASES.index(Phase.CALIBRATION)
 
 
 class CompetencyRating(OrgScoped):

@@ -674,8 +674,10 @@ def reopen_assessment(*, actor: Member, assessment: Assessment) -> Assessment:
     assessment = _locked_assessment(actor, assessment)
     if not assessment.is_submitted:
         raise ValidationError("This assessment has not been submitted.")
-    if assessment.review.cycle.phase == Phase.CLOSED:
-        raise ValidationError("The review cycle is closed.")
+    if assessment.review.cycle.phase_index() >= PHASES.index(Phase.SHARED):
+        raise ValidationError(
+            "The reviews are shared: what the reviewee has read is final and cannot be reopened."
+        )
     submitted = assessment.submitted_at
     assessment.submitted_at = None
     assessment.submitted_by = None
