@@ -40,7 +40,7 @@ def actor(request: HttpRequest) -> Member:
 
 
 def _usable(member: Member) -> bool:
-    return member.is_active and member.user.is_active
+    return member.is_active and member.has_joined and member.user.is_active
 
 
 class TokenAuth(HttpBearer):
@@ -80,8 +80,8 @@ class SessionAuth(APIKeyCookie):
 
 def session_member(request: HttpRequest) -> Member:
     """The signed-in user's membership in the organisation the request names (or their only one)."""
-    memberships = Member.objects.select_related("organisation", "user").filter(
-        user_id=cast(int, request.user.pk), is_active=True
+    memberships = Member.objects.joined().select_related("organisation", "user").filter(
+        user_id=cast(int, request.user.pk)
     )
     slug = request.headers.get(ORGANISATION_HEADER, "").strip()
     if slug:
@@ -113,9 +113,7 @@ def member_for_password(
     user: Any = authenticate(request, username=email.strip().lower(), password=password)
     if user is None:
         return None
-    memberships = Member.objects.select_related("organisation", "user").filter(
-        user=user, is_active=True
-    )
+    memberships = Member.objects.joined().select_related("organisation", "user").filter(user=user)
     if organisation:
         return memberships.filter(organisation__slug=organisation).first()
     found = list(memberships[:2])

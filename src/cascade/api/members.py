@@ -18,8 +18,9 @@ from cascade.api.fields import BodyId, Email, Flag, FullName, Id, Name, QueryFla
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.reads import member_for, team_for
 from cascade.api.schemas import InvitationOut, MemberOut, MemberPage, RoleName
+from cascade.orgs import invitations
 from cascade.orgs import services as orgs
-from cascade.orgs.models import Member
+from cascade.orgs.models import Member, name_contains
 
 router = Router(tags=["members"])
 
@@ -65,7 +66,7 @@ def list_members(
     members = _members(me)
     for word in filters.q.split():
         members = members.filter(
-            Q(user__full_name__icontains=word) | Q(user__email__icontains=word)
+            name_contains(word) | Q(user__email__icontains=word)
         )
     if filters.active is not None:
         members = members.filter(is_active=filters.active)
@@ -75,11 +76,13 @@ def list_members(
 
 @router.post("/members", response={201: MemberOut, **errors(400, 401, 403, 404)})
 def create_member(request: HttpRequest, payload: MemberIn) -> Status:
-    """Invite someone by email (super users). Someone new to Cascade gets an account without a
-    password and an email with a link to set one; someone with an account (in another
-    organisation) keeps it, and their name. `full_name` is required for new people."""
+    """Invite someone by email (super users). They get an email with a link that works once, for
+    a week: someone new to Cascade chooses a password through it; someone with an account
+    accepts while signed in. Until then the member shows `joined: false` under the `full_name`
+    given here (required), and cannot open the organisation. The answer is the same whether or
+    not the address already has an account."""
     me = actor(request)
-    invitation = orgs.invite_member(
+    invitation = invitations.invite_member(
         actor=me,
         email=payload.email,
         full_name=payload.full_name,
@@ -132,14 +135,14 @@ def patch_member(request: HttpRequest, member_id: Id, payload: MemberPatch) -> d
     response={200: InvitationOut, **errors(400, 401, 403, 404)},
 )
 def resend_invitation(request: HttpRequest, member_id: Id) -> dict[str, Any]:
-    """Email someone who has not set a password yet a fresh invitation (super users). The
-    answer carries its set-password link too, as the web app shows it, to pass on when the email
-    does not arrive. Someone who has set a password, or is deactivated, is refused (400)."""
+    """Email someone who has not joined yet a new invitation link (super users); their older
+    links stop working. The link is only in the email. Someone who has joined, or is
+    deactivated, is refused (400)."""
     me = actor(request)
     member = _members(me).filter(pk=member_id).first()
     if member is None:
         raise not_found("No such member.")
-    invitation = orgs.resend_invitation(
+    invitation = invitations.resend_invitation(
         actor=me, member=member, site_url=request.build_absolute_uri("/")
     )
-    return {"member": presenters.member(member), "link": invitation.link}
+    return {"member": presenters.member(member), "expires_at": invitation.expires_at}

@@ -26,7 +26,7 @@ def number(value: Decimal | float | None) -> float | None:
 
 
 def member_ref(member: Member | None) -> dict[str, Any] | None:
-    return None if member is None else {"id": member.pk, "name": member.user.full_name}
+    return None if member is None else {"id": member.pk, "name": member.name}
 
 
 def team_ref(team: Team | None) -> dict[str, Any] | None:
@@ -52,12 +52,13 @@ def organisation(org: Organisation) -> dict[str, Any]:
 def member(m: Member) -> dict[str, Any]:
     return {
         "id": m.pk,
-        "name": m.user.full_name,
+        "name": m.name,
         "email": m.user.email,
         "role": m.role,
         "title": m.title,
         "manager": member_ref(m.manager),
         "is_active": m.is_active,
+        "joined": m.has_joined,
         "joined_at": m.joined_at,
     }
 

@@ -73,6 +73,10 @@ class MemberOut(Schema):
     title: str
     manager: MemberRef | None
     is_active: bool
+    joined: bool = Field(
+        description="Whether the person has accepted their invitation. Until then they cannot "
+        "open the organisation, and `name` is the name they were invited by."
+    )
     joined_at: datetime
 
 
@@ -300,8 +304,7 @@ class TokenPage(Page):
 
 class InvitationOut(Schema):
     member: MemberOut
-    link: str = Field(
-        description="The set-password link the email carries, for the super user to pass on "
-        "when the email does not arrive. It works once, for a few days "
-        "(`PASSWORD_RESET_TIMEOUT`)."
+    expires_at: datetime = Field(
+        description="Until when the emailed link works. The link itself is only in the email, "
+        "to the invited address: it is never in an answer."
     )

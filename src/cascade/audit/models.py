@@ -56,6 +56,7 @@ class EventKind(models.TextChoices):
     KEY_RESULT_BOUND = "key_result.bound"
     KEY_RESULT_UNBOUND = "key_result.unbound"
     SYNC_REQUESTED = "key_result.sync_requested"
+    INVITATION_ACCEPTED = "member.invitation_accepted"
 
 
 class AuditEvent(OrgScoped):

@@ -64,8 +64,29 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+class MemberQuerySet(models.QuerySet["Member"]):
+    def joined(self) -> MemberQuerySet:
+        """Memberships that open the organisation: active, and accepted by the person."""
+        return self.filter(is_active=True, accepted_at__isnull=False)
+
+
+def name_contains(word: str, path: str = "") -> Q:
+    """A filter: people (the members at ``path``) whose name, as their organisation knows it,
+    contains ``word``. Until an invitation is accepted the organisation knows the person only by
+    the name it typed: searching the account's own name would tell another organisation's name.
+    """
+    return Q(**{f"{path}accepted_at__isnull": False, f"{path}user__full_name__icontains": word}) | Q(
+        **{f"{path}accepted_at__isnull": True, f"{path}invited_name__icontains": word}
+    )
+
+
 class Member(OrgScoped):
-    """A person's membership of one organisation: their role, title and manager."""
+    """A person's membership of one organisation: their role, title and manager.
+
+    An invitation creates the membership at once (goals can be assigned to the person), but it
+    opens the organisation only once the person has accepted it (``accepted_at``): an account is
+    global, and no organisation may pull someone in without their consent.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -77,6 +98,12 @@ class Member(OrgScoped):
     )
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(default=clock.now)
+    # Set when the person accepts the invitation; null while it is pending.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # The name the inviting super user typed, shown until the person accepts.
+    invited_name = models.CharField(max_length=150, blank=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__full_name"]
@@ -88,11 +115,22 @@ class Member(OrgScoped):
         ]
 
     def __str__(self) -> str:
-        return self.user.full_name
+        return self.name
+
+    @property
+    def has_joined(self) -> bool:
+        return self.accepted_at is not None
 
     @property
     def name(self) -> str:
+        """The person's own name once they have joined; before, the name they were invited by."""
+        if self.accepted_at is None and self.invited_name:
+            return self.invited_name
         return self.user.full_name
+
+    @property
+    def short_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else self.user.email
 
     @property
     def is_super_user(self) -> bool:
@@ -166,3 +204,28 @@ class Period(OrgScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Invitation(OrgScoped):
+    """One emailed invitation link. Only the token's SHA-256 is stored; the token itself exists
+    only in the email, never in a web page or an API answer. Sending a new one revokes the older."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        Member, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} of member {self.member_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and clock.now() < self.expires_at

@@ -14,14 +14,13 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 
 from cascade.core.errors import NotFound
 from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import Goal, State
 from cascade.goals.selectors import Standing
-from cascade.orgs.models import Member, Period, Team, TeamMembership
+from cascade.orgs.models import Member, Period, Team, TeamMembership, name_contains
 
 
 def _pk(raw: object, what: str) -> int:
@@ -149,7 +148,7 @@ def search_people(actor: Member, query: str, limit: int = 50) -> list[Member]:
     people = Member.objects.filter(organisation_id=actor.organisation_id, is_active=True)
     for word in query.split():
         people = people.filter(
-            Q(user__full_name__icontains=word)
+            name_contains(word)
             | Q(title__icontains=word)
             | Q(user__email__icontains=word)
         )
@@ -353,7 +352,7 @@ def members_for_settings(actor: Member, query: str = "", status: str = "") -> Qu
         people = people.filter(is_active=False)
     for word in query.split():
         people = people.filter(
-            Q(user__full_name__icontains=word)
+            name_contains(word)
             | Q(title__icontains=word)
             | Q(user__email__icontains=word)
         )
@@ -392,7 +391,7 @@ def team_member_ids(team: Team) -> list[int]:
 @dataclass(frozen=True)
 class OrganisationSummary:
     people: int
-    invited: int  # active, but no password chosen yet
+    invited: int  # active, but the invitation is not accepted yet
     deactivated: int
     teams: int
     periods: int
@@ -402,10 +401,7 @@ def organisation_summary(actor: Member) -> OrganisationSummary:
     """The figures of the settings home page. Three queries."""
     people = Member.objects.filter(organisation_id=actor.organisation_id).aggregate(
         active=Count("pk", filter=Q(is_active=True)),
-        invited=Count(
-            "pk",
-            filter=Q(is_active=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX),
-        ),
+        invited=Count("pk", filter=Q(is_active=True, accepted_at__isnull=True)),
         deactivated=Count("pk", filter=Q(is_active=False)),
     )
     return OrganisationSummary(

@@ -11,22 +11,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from cascade import permissions
 from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
+from cascade.core import clock
 from cascade.core.errors import Conflict
 from cascade.core.numbers import parse_number
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team, TeamMembership
@@ -62,7 +55,11 @@ def create_organisation(
         raise ValidationError({"slug": "That address is taken; choose another."})
     organisation = Organisation.objects.create(name=name, slug=slug)
     founder_member = Member.objects.create(
-        organisation=organisation, user=founder, role=Role.SUPER_USER, title=founder_title
+        organisation=organisation,
+        user=founder,
+        role=Role.SUPER_USER,
+        title=founder_title,
+        accepted_at=clock.now(),
     )
     record(
         organisation=organisation,
@@ -98,6 +95,10 @@ def add_member(
     title: str = "",
     manager: Member | None = None,
 ) -> Member:
+    """Add an account as a joined member, without asking them: for the installation's operator
+    and the demo only. Super users cannot reach it; they invite (``cascade.orgs.invitations``),
+    because an account may belong to other organisations and joining needs its owner's consent.
+    """
     _require_admin(actor)
     permissions.require_same_organisation(actor, manager)
     if role not in Role.values:
@@ -111,6 +112,7 @@ def add_member(
         role=role,
         title=title,
         manager=manager,
+        accepted_at=clock.now(),
     )
     record(
         organisation=actor.organisation_id,
@@ -273,172 +275,6 @@ def change_status_margins(
         data={"margins": [before, [str(at_risk), str(off_track)]]},
     )
     return organisation
-
-
-# --------------------------------------------------------------------------- invitations
-
-
-class InvitationTokenGenerator(PasswordResetTokenGenerator):
-    """Set-password tokens for invited people. Django's reset tokens with their own salt, so a
-    password-reset token never opens an invitation and the reverse. A token stops working once
-    the password is set, and after ``PASSWORD_RESET_TIMEOUT`` (three days by default)."""
-
-    key_salt = "cascade.orgs.invitation"
-
-
-invitation_tokens = InvitationTokenGenerator()
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """What the inviting super user is shown, and what the email says."""
-
-    member: Member
-    link: str  # the set-password link, or the sign-in page for someone who has a password already
-    sets_password: bool
-
-
-def invitation_link(user: User, site_url: str) -> tuple[str, bool]:
-    """The link an invited person follows: set a password, or sign in if they have one."""
-    base = site_url.rstrip("/")
-    if user.has_usable_password():
-        return base + reverse("login"), False
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = invitation_tokens.make_token(user)
-    return base + reverse("invite-accept", kwargs={"uidb64": uid, "token": token}), True
-
-
-def _send_invitation(invitation: Invitation, inviter: Member) -> None:
-    """Mail the invitation once the transaction has committed (never for a rolled-back one)."""
-    member = invitation.member
-    context = {
-        "organisation": member.organisation.name,
-        "inviter": inviter.user.full_name,
-        "name": member.user.full_name,
-        "link": invitation.link,
-        "sets_password": invitation.sets_password,
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-    }
-    subject = f"{inviter.user.full_name} invited you to {member.organisation.name} on Cascade"
-    body = render_to_string("registration/invitation_email.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [member.user.email]),
-        robust=True,  # a mail server that is down must not undo the invitation: the link is shown
-    )
-
-
-def _clean_email(value: str) -> str:
-    email = (value or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError({"email": "Enter a valid email address."}) from None
-    return email
-
-
-@transaction.atomic
-def invite_member(
-    *,
-    actor: Member,
-    email: str,
-    full_name: str = "",
-    role: str = Role.MEMBER,
-    title: str = "",
-    manager: Member | None = None,
-    teams: list[Team] | tuple[Team, ...] = (),
-    site_url: str,
-) -> Invitation:
-    """Invite someone by email: their account (with no usable password until they set one) if
-    they are new to Cascade, their membership, their teams; the email goes out on commit.
-
-    Someone who already has a Cascade account (in another organisation) keeps their password
-    and is simply added; their email links to the sign-in page.
-    """
-    _require_admin(actor)
-    permissions.require_same_organisation(actor, manager, *teams)
-    errors: dict[str, str] = {}
-    try:
-        email = _clean_email(email)
-    except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
-    user = User.objects.filter(email__iexact=email).first() if "email" not in errors else None
-    full_name = (full_name or "").strip()
-    if user is None and not full_name:
-        errors["full_name"] = "Give the new person's full name."
-    elif len(full_name) > 150:
-        errors["full_name"] = "Keep it under 150 characters."
-    if role not in Role.values:
-        errors["role"] = f"Choose one of: {', '.join(Role.values)}."
-    if len(title.strip()) > 120:
-        errors["title"] = "Keep it under 120 characters."
-    if manager is not None and not manager.is_active:
-        errors["manager"] = f"{manager.name} has been deactivated; choose an active manager."
-    if user is not None:
-        existing = Member.objects.filter(organisation_id=actor.organisation_id, user=user).first()
-        if existing is not None:
-            errors["email"] = (
-                f"{user.full_name} is already a member."
-                if existing.is_active
-                else f"{user.full_name} was deactivated: reactivate them from their settings page."
-            )
-    if errors:
-        raise ValidationError(errors)
-    new_user = user is None
-    if user is None:
-        user = User.objects.create_user(email, None, full_name=full_name)  # unusable password
-    member = Member.objects.create(
-        organisation_id=actor.organisation_id,
-        user=user,
-        role=role,
-        title=title.strip(),
-        manager=manager,
-    )
-    team_ids = sorted({team.pk for team in teams})
-    TeamMembership.objects.bulk_create(
-        TeamMembership(organisation_id=actor.organisation_id, team_id=team_id, member=member)
-        for team_id in team_ids
-    )
-    link, sets_password = invitation_link(user, site_url)
-    invitation = Invitation(member=member, link=link, sets_password=sets_password)
-    record(
-        organisation=actor.organisation_id,
-        actor=actor,
-        kind=EventKind.MEMBER_INVITED,
-        subject=member,
-        data={
-            "email": email,
-            "role": role,
-            "manager": manager.pk if manager else None,
-            "teams": team_ids,
-            "new_account": new_user,
-        },
-    )
-    _send_invitation(invitation, actor)
-    return invitation
-
-
-@transaction.atomic
-def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Invitation:
-    """A fresh set-password link for someone who has not accepted their invitation yet."""
-    _require_admin(actor)
-    permissions.require_same_organisation(actor, member)
-    if member.user.has_usable_password():
-        raise ValidationError(
-            f"{member.name} has already set a password: they can sign in with it."
-        )
-    if not member.is_active:
-        raise ValidationError(f"{member.name} has been deactivated: reactivate them first.")
-    link, sets_password = invitation_link(member.user, site_url)
-    invitation = Invitation(member=member, link=link, sets_password=sets_password)
-    record(
-        organisation=actor.organisation_id,
-        actor=actor,
-        kind=EventKind.INVITATION_RESENT,
-        subject=member,
-        data={"email": member.user.email},
-    )
-    _send_invitation(invitation, actor)
-    return invitation
 
 
 # --------------------------------------------------------------------------- leaving

@@ -30,7 +30,8 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
         member = (
             Member.objects.select_related("organisation", "user")
-            .filter(organisation__slug=org, user_id=signed_in_user_id(request), is_active=True)
+            .joined()
+            .filter(organisation__slug=org, user_id=signed_in_user_id(request))
             .first()
         )
         if member is None:
@@ -61,7 +62,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if member is None:
         return {}
     memberships = list(
-        Member.objects.filter(user_id=member.user_id, is_active=True)
+        Member.objects.joined()
+        .filter(user_id=member.user_id)
         .select_related("organisation")
         .order_by("organisation__name")
     )

@@ -38,6 +38,6 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("invite/<uidb64>/<token>/", invitations.accept, name="invite-accept"),
+    path("invitations/<str:token>/", invitations.accept, name="invitation"),
     path("o/<slug:org>/", include(organisation_urls)),
 ]

@@ -21,7 +21,7 @@ from cascade.web.forms import ModelMultipleChoiceField
 
 def member_label(member: Member) -> str:
     """ "Name · Title", so two people with one name can be told apart."""
-    return f"{member.user.full_name} · {member.title}" if member.title else member.user.full_name
+    return f"{member.name} · {member.title}" if member.title else member.name
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -23,7 +23,7 @@ from cascade.goals import selectors, services
 from cascade.goals.explanations import explain_goal
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.goals.timeline import checkin_history, forecast_for, progress_history
-from cascade.orgs.models import Member, Period, Team
+from cascade.orgs.models import Member, Period, Team, name_contains
 from cascade.progress import Status
 from cascade.web.charts import progress_chart
 from cascade.web.forms import show_errors
@@ -398,7 +398,7 @@ def search(request: HttpRequest, member: Member) -> HttpResponse:
         .select_related("owner__user", "period")
     )
     for word in words:
-        goals = goals.filter(Q(title__icontains=word) | Q(owner__user__full_name__icontains=word))
+        goals = goals.filter(Q(title__icontains=word) | name_contains(word, "owner__"))
     if exclude:
         goals = goals.exclude(pk=exclude)
     return render(request, "web/goals/search_results.html", {"goals": goals.order_by("title")[:20]})

@@ -13,7 +13,7 @@ from cascade.web.visits import note_visit
 def choose_organisation(request: HttpRequest) -> HttpResponse:
     """After sign-in: straight to the only organisation, or a choice between several."""
     memberships = list(
-        Member.objects.filter(user_id=signed_in_user_id(request), is_active=True).select_related(
+        Member.objects.joined().filter(user_id=signed_in_user_id(request)).select_related(
             "organisation"
         )
     )

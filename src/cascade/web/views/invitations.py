@@ -1,49 +1,65 @@
-"""Accepting an invitation: the invited person chooses a password and lands in the organisation.
+"""The page an invitation email links to (rules: ``cascade.orgs.invitations``).
 
-Django's password-reset confirmation does the careful parts: it checks the token, moves it from
-the URL into the session (so it never leaks in a Referer header), validates the password with
-the password validators and signs the person in. Only the token generator (invitations have
-their own salt), the pages and where it lands differ.
+Someone new to Cascade chooses their password here and lands in the organisation; someone with
+an account signs in as that account and accepts with one button. The token stays in the URL:
+the page loads nothing from elsewhere and the referrer policy is same-origin, so it does not
+leak, and it works once.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
-from django.contrib.auth import views as auth_views
-from django.shortcuts import resolve_url
-from django.urls import reverse
-
-from cascade.orgs.models import Member
-from cascade.orgs.services import invitation_tokens
-
-
-class AcceptInvitation(auth_views.PasswordResetConfirmView):
-    token_generator = invitation_tokens
-    template_name = "registration/invitation_accept.html"
-    title = "Join your organisation"
-    post_reset_login = True
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        if self.validlink:
-            context["invited"] = self.user
-            context["joining"] = self._memberships()
-        return context
-
-    def get_success_url(self) -> str:
-        """The organisation they were invited to (the latest, if several), else the chooser."""
-        newest = self._memberships()[:1]
-        if newest:
-            return reverse("my-week", kwargs={"org": newest[0].organisation.slug})
-        return resolve_url("home")
-
-    def _memberships(self) -> list[Member]:
-        return list(
-            Member.objects.filter(user=self.user, is_active=True)
-            .select_related("organisation")
-            .order_by("-joined_at", "-pk")
-        )
+from cascade.accounts.models import User
+from cascade.orgs import invitations
+from cascade.web.forms import show_errors
 
 
-accept = AcceptInvitation.as_view()
+@never_cache
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitations.find(token)
+    if invitation is None or not invitation.is_open or invitation.member.has_joined:
+        return render(request, "registration/invitation_accept.html", status=404)
+    member = invitation.member
+    signed_in = request.user if isinstance(request.user, User) else None
+    first_password = signed_in is None and invitations.sets_password(member)
+    form = SetPasswordForm(member.user, request.POST or None) if first_password else None
+    if request.method == "POST":
+        if form is not None and not form.is_valid():
+            pass  # shown below with its errors
+        else:
+            try:
+                joined = invitations.accept(
+                    token=token,
+                    user=signed_in,
+                    password=form.cleaned_data["new_password1"] if form is not None else None,
+                )
+            except ValidationError as error:
+                if form is None:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect(request.path)
+                show_errors(form, error)
+            else:
+                if signed_in is None:
+                    login(request, joined.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome to {joined.organisation.name}.")
+                return redirect("my-week", org=joined.organisation.slug)
+    if signed_in is None and not first_password:
+        return redirect_to_login(request.get_full_path())
+    context = {
+        "member": None,  # the page is outside the organisation until they accept
+        "invitation": invitation,
+        "organisation_name": member.organisation.name,
+        "form": form,
+        "wrong_account": signed_in is not None and signed_in.pk != member.user_id,
+        "email": member.user.email,
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "registration/invitation_accept.html", context, status=status)

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cascade.orgs import selectors, services
+from cascade.orgs import invitations, selectors, services
 from cascade.orgs.models import Member, Team
 from cascade.web.forms import show_errors
 from cascade.web.forms.people import (
@@ -104,7 +104,7 @@ def invite(request: HttpRequest, member: Member) -> HttpResponse:
     form = InviteForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invite_member(
+            invitation = invitations.invite_member(
                 actor=member, site_url=_site_url(request), **form.cleaned_data
             )
         except ValidationError as error:
@@ -170,7 +170,7 @@ def reactivate(request: HttpRequest, member: Member, member_id: int) -> HttpResp
 def resend(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
     person = selectors.get_member(member, member_id)
     try:
-        invitation = services.resend_invitation(
+        invitation = invitations.resend_invitation(
             actor=member, member=person, site_url=_site_url(request)
         )
     except ValidationError as error:
