@@ -54,7 +54,10 @@ def build(size: int):
         User(email=f"p{i}-{size}@bench.example", full_name=f"Person {i}") for i in range(PEOPLE)
     )
     people = Member.objects.bulk_create(
-        Member(organisation_id=org, user=u, manager=ceo, title="Engineer") for u in users
+        Member(
+            organisation_id=org, user=u, manager=ceo, title="Engineer", accepted_at=ceo.accepted_at
+        )
+        for u in users
     )
     goals = Goal.objects.bulk_create(
         Goal(

@@ -221,7 +221,8 @@ def test_another_organisation_cannot_take_over_a_pending_invitation(
     with django_capture_on_commit_callbacks(execute=True):
         resent = client.post(f"{api}/{theirs['id']}/resend-invitation")
     assert resent.status_code == 200
-    assert "/invitations/" not in resent.text and "link" not in resent.json()
+    assert "/invitations/" not in resent.text
+    assert "link" not in resent.json()
     assert "Victoria" not in resent.text
     # B's searches do not match the account's own name either.
     assert client.get(api, {"q": "Victoria"}).json()["items"] == []
@@ -253,7 +254,8 @@ def test_another_organisation_cannot_take_over_a_pending_invitation(
     b_link = LINK.search(mail.outbox[-1].body).group(0)
     client.logout()
     page = client.get(b_link)
-    assert page.status_code == 302 and page["Location"].startswith("/login/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/login/")
     assert set_password(client, b_link, "the attacker's choice 99").status_code == 302
     assert User.objects.get(pk=victim.pk).check_password(NEW_PASSWORD)
     assert not Member.objects.get(user=victim, organisation=attacker.organisation).has_joined
@@ -315,7 +317,8 @@ def test_someone_with_an_account_accepts_while_signed_in(
     # Signed in as someone else: told so, nothing happens.
     sign_in(client, other.ceo)
     wrong = client.get(link)
-    assert wrong.status_code == 200 and "you are signed in as" in wrong.text
+    assert wrong.status_code == 200
+    assert "you are signed in as" in wrong.text
     client.post(link)
     assert not Member.objects.get(user=theo.user, organisation=world.organisation).has_joined
     assert client.get(my_week(world)).status_code == 404
@@ -323,12 +326,15 @@ def test_someone_with_an_account_accepts_while_signed_in(
     sign_in(client, theo)
     assert client.get(my_week(world)).status_code == 404  # not before accepting
     page = client.get(link)
-    assert page.status_code == 200 and "new_password1" not in page.text
+    assert page.status_code == 200
+    assert "new_password1" not in page.text
     response = client.post(link)
-    assert response.status_code == 302 and response["Location"] == my_week(world)
+    assert response.status_code == 302
+    assert response["Location"] == my_week(world)
     assert client.get(my_week(world)).status_code == 200
     joined = Member.objects.get(user=theo.user, organisation=world.organisation)
-    assert joined.has_joined and joined.name == "Theo Two-Hats"  # their own name from now on
+    assert joined.has_joined
+    assert joined.name == "Theo Two-Hats"
     accepted = AuditEvent.objects.get(kind=EventKind.INVITATION_ACCEPTED)
     assert accepted.data["method"] == "signed_in"
     assert User.objects.get(pk=theo.user_id).check_password(PASSWORD)
@@ -370,7 +376,8 @@ def test_only_a_digest_of_the_link_is_stored(world, django_capture_on_commit_cal
     link = invite(world, "dee@example.com", "Dee", django_capture_on_commit_callbacks)
     token = link.rstrip("/").rsplit("/", 1)[1]
     stored = Invitation.objects.get(member__user__email="dee@example.com")
-    assert token not in stored.digest and len(stored.digest) == 64
+    assert token not in stored.digest
+    assert len(stored.digest) == 64
 
 
 def test_a_deactivated_invitee_cannot_accept(client, world, django_capture_on_commit_callbacks):

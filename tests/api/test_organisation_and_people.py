@@ -92,9 +92,13 @@ def test_super_users_invite_people(org, django_capture_on_commit_callbacks):
 
 
 def test_someone_from_another_organisation_keeps_their_account(org):
-    answer = api_for(org.ceo).post("/members", {"email": org.other.ceo.user.email})
+    other = org.other.ceo
+    answer = api_for(org.ceo).post("/members", {"email": other.user.email, "full_name": "Bo"})
     assert answer.status == 201
-    assert answer.body["name"] == org.other.ceo.user.full_name
+    assert (answer.body["name"], answer.body["joined"]) == ("Bo", False)
+    other.user.refresh_from_db()
+    assert other.user.full_name != "Bo"
+    assert other.user.check_password("pw-for-tests-only")
 
 
 def test_change_role_title_and_manager(org):

@@ -4,12 +4,14 @@ sending an invitation again (``POST /members/{id}/resend-invitation``)."""
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from django.core import mail
 from django.test import Client
 
 from cascade.audit.models import AuditEvent, EventKind
+from cascade.orgs import invitations
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Team, TeamMembership
 from tests.api.conftest import api_for
@@ -129,32 +131,36 @@ def test_only_super_users_change_teams(org):
     assert Team.objects.get(pk=t.sales.pk).name == "Sales"
 
 
-def test_resend_an_invitation_until_the_password_is_set(org, django_capture_on_commit_callbacks):
+def test_resend_an_invitation_until_it_is_accepted(org, django_capture_on_commit_callbacks):
     client = api_for(org.ceo)
     with django_capture_on_commit_callbacks(execute=True):
         nina = client.post("/members", {"email": "nina@example.com", "full_name": "Nina New"})
+    assert nina.body["joined"] is False
     with django_capture_on_commit_callbacks(execute=True):
         again = client.post(f"/members/{nina.body['id']}/resend-invitation")
     assert again.status == 200, again.body
     assert again.body["member"] == client.get(f"/members/{nina.body['id']}").body
-    link = again.body["link"]
+    assert set(again.body) == {"member", "expires_at"}  # the link is only in the email
     assert len(mail.outbox) == 2
-    assert link in mail.outbox[1].body  # the link answered is the one mailed
+    first, link = (
+        re.search(r"http://testserver/invitations/\S+/", m.body).group(0) for m in mail.outbox
+    )
     assert AuditEvent.objects.filter(kind=EventKind.INVITATION_RESENT).count() == 1
 
-    # The link sets the password, once; then there is nothing to resend.
+    # The new link sets the password, once, and the older one no longer works.
     browser = Client()
-    form = browser.get(link)["Location"]
-    browser.post(form, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert browser.get(first).status_code == 404
+    browser.post(link, {"new_password1": PASSWORD, "new_password2": PASSWORD})
     assert Member.objects.get(pk=nina.body["id"]).user.check_password(PASSWORD)
+    assert client.get(f"/members/{nina.body['id']}").body["joined"] is True
     done = client.post(f"/members/{nina.body['id']}/resend-invitation")
     assert done.status == 400
-    assert "already set a password" in done.error["message"]
+    assert "has joined already" in done.error["message"]
     assert len(mail.outbox) == 2
 
 
 def test_no_invitation_for_the_deactivated_or_by_members(org):
-    invitation = orgs.invite_member(
+    invitation = invitations.invite_member(
         actor=org.ceo, email="ivy@example.com", full_name="Ivy", site_url="http://testserver/"
     )
     assert (
@@ -173,5 +179,5 @@ def test_the_new_operations_are_documented(db):
     assert "sub-teams" in patch["description"]
     assert "lead" in paths["/api/v1/teams/{team_id}/members"]["put"]["description"]
     resend = paths["/api/v1/members/{member_id}/resend-invitation"]["post"]
-    assert "set-password link" in resend["description"]
+    assert "only in the email" in resend["description"]
     assert resend["tags"] == ["members"]

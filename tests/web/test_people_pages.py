@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cascade.accounts.models import User
+from cascade.core import clock
 from cascade.goals.models import Goal, State
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Role, TeamMembership
@@ -331,7 +332,8 @@ def grow(world, count: int) -> SimpleNamespace:
         for i in range(count)
     )
     people = Member.objects.bulk_create(
-        Member(organisation=org, user=user, title="Engineer") for user in users
+        Member(organisation=org, user=user, title="Engineer", accepted_at=clock.now())
+        for user in users
     )
     everyone = [world.ceo, *people]
     for index, member in enumerate(people, start=1):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from cascade.accounts.models import User
 from cascade.audit.models import AuditEvent, EventKind
 from cascade.core.errors import NotFound
+from cascade.orgs import invitations
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Organisation, Period, Role, Team, TeamMembership
 from tests.builders import make_world
@@ -249,7 +250,7 @@ def test_another_organisations_ids_are_not_found(client, acme):
 
 def test_the_people_list_shows_everyone_with_status_and_filters(client, acme):
     orgs.deactivate_member(actor=acme.ceo, member=acme.pat)
-    invited = orgs.invite_member(
+    invited = invitations.invite_member(
         actor=acme.ceo,
         email="ivy@example.com",
         full_name="Ivy Invited",
@@ -588,10 +589,12 @@ def test_team_and_people_services_are_for_super_users(acme):
         lambda actor: orgs.set_team_members(actor=actor, team=acme.sales, members=[acme.vera]),
         lambda actor: orgs.deactivate_member(actor=actor, member=acme.olga),
         lambda actor: orgs.reactivate_member(actor=actor, member=acme.olga),
-        lambda actor: orgs.invite_member(
+        lambda actor: invitations.invite_member(
             actor=actor, email="x@example.com", full_name="X", site_url="http://x/"
         ),
-        lambda actor: orgs.resend_invitation(actor=actor, member=acme.olga, site_url="http://x/"),
+        lambda actor: invitations.resend_invitation(
+            actor=actor, member=acme.olga, site_url="http://x/"
+        ),
     ]
     before = snapshot()
     for write in writes:
@@ -611,14 +614,14 @@ def test_services_refuse_other_organisations_rows(acme):
         lambda: orgs.change_team(actor=acme.ceo, team=acme.sales, lead=theirs),
         lambda: orgs.set_team_members(actor=acme.ceo, team=acme.sales, members=[acme.vera, theirs]),
         lambda: orgs.deactivate_member(actor=acme.ceo, member=theirs),
-        lambda: orgs.invite_member(
+        lambda: invitations.invite_member(
             actor=acme.ceo,
             email="n@example.com",
             full_name="N",
             manager=theirs,
             site_url="http://x/",
         ),
-        lambda: orgs.invite_member(
+        lambda: invitations.invite_member(
             actor=acme.ceo,
             email="n@example.com",
             full_name="N",

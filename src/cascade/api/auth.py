@@ -80,8 +80,10 @@ class SessionAuth(APIKeyCookie):
 
 def session_member(request: HttpRequest) -> Member:
     """The signed-in user's membership in the organisation the request names (or their only one)."""
-    memberships = Member.objects.joined().select_related("organisation", "user").filter(
-        user_id=cast(int, request.user.pk)
+    memberships = (
+        Member.objects.joined()
+        .select_related("organisation", "user")
+        .filter(user_id=cast(int, request.user.pk))
     )
     slug = request.headers.get(ORGANISATION_HEADER, "").strip()
     if slug:

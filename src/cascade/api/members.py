@@ -65,9 +65,7 @@ def list_members(
     me = actor(request)
     members = _members(me)
     for word in filters.q.split():
-        members = members.filter(
-            name_contains(word) | Q(user__email__icontains=word)
-        )
+        members = members.filter(name_contains(word) | Q(user__email__icontains=word))
     if filters.active is not None:
         members = members.filter(is_active=filters.active)
     objects, meta = page_of(members.order_by("user__full_name", "id"), paging)

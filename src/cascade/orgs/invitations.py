@@ -198,8 +198,8 @@ def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Sent:
     """A new emailed link for someone who has not accepted yet; the older links stop working."""
     _require_admin(actor)
     permissions.require_same_organisation(actor, member)
-    member = Member.objects.select_for_update().select_related("organisation", "user").get(
-        pk=member.pk
+    member = (
+        Member.objects.select_for_update().select_related("organisation", "user").get(pk=member.pk)
     )
     if member.has_joined:
         raise ValidationError(f"{member.name} has joined already: they sign in as usual.")
@@ -238,8 +238,10 @@ def accept(*, token: str, user: User | None, password: str | None = None) -> Mem
     if found is None:
         raise ValidationError(NOT_VALID)
     invitation = Invitation.objects.select_for_update().get(pk=found.pk)
-    member = Member.objects.select_for_update().select_related("organisation", "user").get(
-        pk=invitation.member_id
+    member = (
+        Member.objects.select_for_update()
+        .select_related("organisation", "user")
+        .get(pk=invitation.member_id)
     )
     if not invitation.is_open or member.has_joined:
         raise ValidationError(NOT_VALID)

@@ -75,9 +75,9 @@ def name_contains(word: str, path: str = "") -> Q:
     contains ``word``. Until an invitation is accepted the organisation knows the person only by
     the name it typed: searching the account's own name would tell another organisation's name.
     """
-    return Q(**{f"{path}accepted_at__isnull": False, f"{path}user__full_name__icontains": word}) | Q(
-        **{f"{path}accepted_at__isnull": True, f"{path}invited_name__icontains": word}
-    )
+    return Q(
+        **{f"{path}accepted_at__isnull": False, f"{path}user__full_name__icontains": word}
+    ) | Q(**{f"{path}accepted_at__isnull": True, f"{path}invited_name__icontains": word})
 
 
 class Member(OrgScoped):
@@ -228,4 +228,6 @@ class Invitation(OrgScoped):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and clock.now() < self.expires_at
+        return (
+            self.accepted_at is None and self.revoked_at is None and clock.now() < self.expires_at
+        )

@@ -148,9 +148,7 @@ def search_people(actor: Member, query: str, limit: int = 50) -> list[Member]:
     people = Member.objects.filter(organisation_id=actor.organisation_id, is_active=True)
     for word in query.split():
         people = people.filter(
-            name_contains(word)
-            | Q(title__icontains=word)
-            | Q(user__email__icontains=word)
+            name_contains(word) | Q(title__icontains=word) | Q(user__email__icontains=word)
         )
     return list(people.select_related("user", "manager__user").order_by("user__full_name")[:limit])
 
@@ -352,9 +350,7 @@ def members_for_settings(actor: Member, query: str = "", status: str = "") -> Qu
         people = people.filter(is_active=False)
     for word in query.split():
         people = people.filter(
-            name_contains(word)
-            | Q(title__icontains=word)
-            | Q(user__email__icontains=word)
+            name_contains(word) | Q(title__icontains=word) | Q(user__email__icontains=word)
         )
     return people.select_related("user", "manager__user").order_by(
         "-is_active", "user__full_name", "pk"

@@ -6,7 +6,6 @@ validates all input before writing anything, and records an audit event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any

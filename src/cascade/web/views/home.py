@@ -13,9 +13,9 @@ from cascade.web.visits import note_visit
 def choose_organisation(request: HttpRequest) -> HttpResponse:
     """After sign-in: straight to the only organisation, or a choice between several."""
     memberships = list(
-        Member.objects.joined().filter(user_id=signed_in_user_id(request)).select_related(
-            "organisation"
-        )
+        Member.objects.joined()
+        .filter(user_id=signed_in_user_id(request))
+        .select_related("organisation")
     )
     if len(memberships) == 1:
         return redirect("my-week", org=memberships[0].organisation.slug)
