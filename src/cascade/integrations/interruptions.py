@@ -40,12 +40,10 @@ MAX_INTERRUPTIONS = 3  # in a row, for one binding; then it waits for its next s
 STALE_RUNNING = timedelta(minutes=30)  # runs claimed outside a worker: no heartbeat
 STALE_WAITING = timedelta(hours=6)
 
-INTERRUPTED = "The worker running this sync stopped before this sync finished; it is syncing again."
-GAVE_UP = (
-    "The worker running this sync stopped before this sync finished, "
-    f"{MAX_INTERRUPTIONS} times in a row; the next scheduled sync will try again."
-)
-REPLACED = "The worker running this sync stopped before this sync finished; Sync now started a new one."
+STOPPED = "The worker running this sync stopped before it finished"
+INTERRUPTED = f"{STOPPED}; a new sync is on its way."
+GAVE_UP = f"{STOPPED}, {MAX_INTERRUPTIONS} times in a row; the next scheduled sync will try again."
+REPLACED = f"{STOPPED}; Sync now started a new one."
 LOST = "This sync waited too long for a worker; the next scheduled sync will try again."
 
 
