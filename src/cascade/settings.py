@@ -13,6 +13,8 @@ DEFAULT_FROM_EMAIL default: Cascade <cascade@localhost>
 CASCADE_ENCRYPTION_KEYS  Fernet keys for the data sources' secrets, comma separated: the first
                    encrypts, all decrypt (rotation). Default, for the embedded demo database
                    only: a key generated once and kept in the data directory
+CASCADE_WORKER_TIMEOUT   default: 90 — seconds without a heartbeat after which a worker counts
+                   as gone: its sync is closed as interrupted and queued again
 """
 
 import os
@@ -32,6 +34,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name) or str(default)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}")
+    return seconds
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -226,6 +239,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Background work (data-source syncs): Django's tasks framework on the database.
 # `cascade worker` runs the tasks and schedules the syncs that are due.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CASCADE_WORKER_TIMEOUT = env_seconds("CASCADE_WORKER_TIMEOUT", 90)
 
 LOGGING = {
     "version": 1,

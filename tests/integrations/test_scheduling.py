@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from cascade.goals import services as goals
 from cascade.goals.models import CheckIn, KeyResult
-from cascade.integrations import runs, scheduling, services
+from cascade.integrations import interruptions, runs, scheduling, services
 from cascade.integrations.models import Binding, Connection, RunStatus, SyncRun, Trigger
 from cascade.integrations.worker import work
 from tests.builders import metric
@@ -100,35 +100,59 @@ def test_closed_goals_are_not_due(world, binding):
 
 
 def test_a_run_whose_worker_vanished_is_closed(binding):
+    """Claimed outside a worker (no heartbeat to go by): interrupted after half an hour."""
     scheduling.enqueue_due_syncs()
     run = SyncRun.objects.get()
     SyncRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING,
         attempt=1,
-        attempt_started_at=timezone.now() - scheduling.STALE_RUNNING - timedelta(minutes=1),
+        attempt_started_at=timezone.now() - interruptions.STALE_RUNNING - timedelta(minutes=1),
     )
-    assert scheduling.close_stale_runs() == 1
+    assert interruptions.close_stale_runs() == 1
     run.refresh_from_db()
-    assert (run.status, run.error_kind) == (RunStatus.FAILED, "interrupted")
+    assert (run.status, run.error_kind) == (RunStatus.INTERRUPTED, "interrupted")
+    again = SyncRun.objects.exclude(pk=run.pk).get()  # queued again at once
+    assert (again.status, again.idempotency_key) == (RunStatus.QUEUED, f"retry:{run.pk}")
     binding.refresh_from_db()  # the owner sees why the number did not move
-    assert (binding.last_error, binding.last_error_kind) == (scheduling.INTERRUPTED, "interrupted")
+    assert binding.last_error == interruptions.INTERRUPTED
+    assert binding.last_error_kind == "interrupted"
     assert binding.last_error_at is not None
-    assert binding.last_run_id == run.pk
-    assert scheduling.close_stale_runs() == 0
+    assert binding.last_run_id == again.pk
+    assert interruptions.close_stale_runs() == 0
+    run_worker()
+    again.refresh_from_db()
+    assert again.status == RunStatus.SUCCEEDED
+    binding.refresh_from_db()
+    assert (binding.last_error, binding.last_value) == ("", 5)
+
+
+def test_a_run_lost_in_the_queue_fails_and_waits_for_the_next_slot(binding):
+    scheduling.enqueue_due_syncs()
+    run = SyncRun.objects.get()
+    SyncRun.objects.filter(pk=run.pk).update(
+        queued_at=timezone.now() - interruptions.STALE_WAITING - timedelta(minutes=1)
+    )
+    assert interruptions.close_stale_runs() == 1
+    run.refresh_from_db()
+    assert (run.status, run.error, run.error_kind) == (
+        RunStatus.FAILED,
+        interruptions.LOST,
+        "interrupted",
+    )
+    assert SyncRun.objects.count() == 1  # not queued again: its slot's task was lost
     Binding.objects.filter(pk=binding.pk).update(next_run_at=timezone.now())
     assert scheduling.enqueue_due_syncs() == 1  # the binding is free again
 
 
 def closed_while_asking(monkeypatch) -> list[SyncRun]:
-    """The service answers so late that the scheduler, half an hour on, closes the run as
-    interrupted and queues the binding's next slot while the old attempt still waits."""
+    """The service answers so late that the sweep, half an hour on, closes the run as
+    interrupted and queues it again while the old attempt still waits."""
     real_measure = runs.measure
     later: list[SyncRun] = []
 
     def slow_measure(query, client):
-        future = timezone.now() + scheduling.STALE_RUNNING + timedelta(minutes=1)
-        assert scheduling.close_stale_runs(future) == 1
-        assert scheduling.enqueue_due_syncs(future + timedelta(hours=1)) == 1
+        future = timezone.now() + interruptions.STALE_RUNNING + timedelta(minutes=1)
+        assert interruptions.close_stale_runs(future) == 1
         later.append(SyncRun.objects.order_by("-id").first())
         return real_measure(query, client)
 
@@ -142,7 +166,7 @@ def test_a_run_closed_as_stale_records_no_late_value(binding, monkeypatch):
     later = closed_while_asking(monkeypatch)
     assert runs.run_sync(run.pk) == "closed meanwhile"
     run.refresh_from_db()
-    assert (run.status, run.error_kind, run.value) == (RunStatus.FAILED, "interrupted", None)
+    assert (run.status, run.error_kind, run.value) == (RunStatus.INTERRUPTED, "interrupted", None)
     assert run.checkin is None
     assert not CheckIn.objects.exists()
     binding.refresh_from_db()
@@ -151,13 +175,14 @@ def test_a_run_closed_as_stale_records_no_late_value(binding, monkeypatch):
     assert KeyResult.objects.get(pk=binding.key_result_id).current is None
 
     monkeypatch.undo()
-    [next_run] = later  # the next slot's run does the work
+    [next_run] = later  # the run queued again does the work
+    assert next_run.idempotency_key == f"retry:{run.pk}"
     assert runs.run_sync(next_run.pk) == RunStatus.SUCCEEDED
     assert CheckIn.objects.get().run_id == str(next_run.pk)
     binding.refresh_from_db()
     assert (binding.last_value, binding.last_error, binding.last_run_id) == (5, "", next_run.pk)
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED  # still closed
+    assert run.status == RunStatus.INTERRUPTED  # still closed
 
 
 @pytest.mark.parametrize("status", [503, 401])
@@ -171,9 +196,9 @@ def test_a_run_closed_as_stale_neither_retries_nor_flags_the_connection(
     tasks = DBTaskResult.objects.count()
     assert runs.run_sync(run.pk) == "closed meanwhile"
     run.refresh_from_db()
-    assert (run.status, run.error_kind, run.attempts) == (RunStatus.FAILED, "interrupted", [])
+    assert (run.status, run.error_kind, run.attempts) == (RunStatus.INTERRUPTED, "interrupted", [])
     assert run.next_attempt_at is None
-    assert DBTaskResult.objects.count() == tasks + 1  # the next slot's task, no retry
+    assert DBTaskResult.objects.count() == tasks + 1  # the run queued again, no retry of its own
     assert Connection.objects.get(pk=binding.connection_id).status != "needs_attention"
 
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from cascade.core.admin import ReadOnlyAdmin
-from cascade.integrations.models import Binding, Connection, SyncRun
+from cascade.integrations.models import Binding, Connection, SyncRun, WorkerHeartbeat
 
 
 @admin.register(Connection)
@@ -23,6 +23,20 @@ class BindingAdmin(ReadOnlyAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ("id", "binding", "trigger", "status", "attempt", "queued_at", "error_kind")
+    list_display = (
+        "id",
+        "binding",
+        "trigger",
+        "status",
+        "attempt",
+        "queued_at",
+        "error_kind",
+        "worker_id",
+    )
     list_filter = ("status", "trigger", "error_kind")
     list_select_related = ("binding",)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ("id", "host", "pid", "started_at", "beat_at")

@@ -13,10 +13,10 @@ The order keeps data safe and the database free while a service is slow:
    connection as needing attention, which stops its bindings until a super user fixes it.
 
 Recording is a compare-and-set on the run: it goes on only while the run is still running the
-attempt this worker claimed. The scheduler closes a run that has been running for too long
-(its worker is presumed gone, ``scheduling.close_stale_runs``) and the binding becomes due
-again; should the old attempt still be alive and answer late, its outcome is dropped — a run
-closed as interrupted never turns into a success, a check-in or a retry afterwards.
+attempt this worker claimed. The sweep closes a run whose worker's heartbeat stopped (or, run
+outside a worker, that has been running for too long: ``interruptions``) and queues it again;
+should the old attempt still be alive and answer late, its outcome is dropped — a run closed
+as interrupted never turns into a success, a check-in or a retry afterwards.
 """
 
 from __future__ import annotations
@@ -56,9 +56,12 @@ class RunClosed(Exception):
     """The run is no longer running this attempt: the scheduler closed it as interrupted."""
 
 
-def run_sync(run_id: int) -> str:
-    """Run (one attempt of) a sync. Returns the run's status afterwards, for the task result."""
-    run = _claim(run_id)
+def run_sync(run_id: int, *, worker_id: str = "") -> str:
+    """Run (one attempt of) a sync. Returns the run's status afterwards, for the task result.
+
+    ``worker_id`` names the ``cascade worker`` running it, whose heartbeat vouches for the run.
+    """
+    run = _claim(run_id, worker_id)
     if run is None:
         return "not claimed"
     try:
@@ -111,7 +114,7 @@ def attention_message(connection: Connection) -> str:
     return f"The connection “{connection.name}” needs attention{why}"
 
 
-def _claim(run_id: int) -> SyncRun | None:
+def _claim(run_id: int, worker_id: str) -> SyncRun | None:
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.status not in (RunStatus.QUEUED, RunStatus.RETRYING):
@@ -122,6 +125,7 @@ def _claim(run_id: int) -> SyncRun | None:
         run.started_at = run.started_at or now
         run.attempt_started_at = now
         run.next_attempt_at = None
+        run.worker_id = worker_id
         run.save(
             update_fields=[
                 "status",
@@ -129,6 +133,7 @@ def _claim(run_id: int) -> SyncRun | None:
                 "started_at",
                 "attempt_started_at",
                 "next_attempt_at",
+                "worker_id",
             ]
         )
         return run

@@ -518,12 +518,18 @@ def request_sync(*, actor: Member, key_result: KeyResult) -> tuple[SyncRun, bool
     """ "Sync now": the same run and task as a scheduled sync, queued for the next free worker.
 
     Returns the run and whether it is new: a sync already queued, running or waiting to retry
-    is returned instead of a second one.
+    is returned instead of a second one — unless its worker is gone: then it is closed as
+    interrupted and a new one starts.
     """
+    from cascade.integrations.interruptions import close_stale_runs
     from cascade.integrations.runs import attention_message
     from cascade.integrations.tasks import sync_key_result
 
     kr = _require_binder(actor, key_result)
+    bound = Binding.objects.filter(key_result=kr).values_list("pk", flat=True).first()
+    if bound is not None:
+        # Before the binding is locked: the run, then its binding, like every other writer.
+        close_stale_runs(binding_id=bound, retry=False)
     binding = (
         Binding.objects.select_for_update(of=("self",))
         .select_related("connection")

@@ -17,7 +17,9 @@ from cascade.integrations.models import Binding
 ServiceName = Literal["jira_cloud", "jira_dc", "salesforce"]
 StatusName = Literal["untested", "ok", "needs_attention"]
 ModeName = Literal["jira_count", "jira_done_ratio", "jira_sum", "soql_scalar", "report_aggregate"]
-RunStatusName = Literal["queued", "running", "retrying", "succeeded", "failed", "skipped"]
+RunStatusName = Literal[
+    "queued", "running", "retrying", "succeeded", "failed", "skipped", "interrupted"
+]
 
 
 class ConnectionRef(Schema):

@@ -4,6 +4,10 @@ The queue is django-tasks-db's (``DBTaskResult`` rows, claimed with ``SELECT …
 LOCKED``); its worker loop runs the tasks. Beside it a scheduler thread calls
 ``scheduling.tick`` every few seconds, which is safe to run in any number of workers at once.
 With ``batch`` the worker schedules once, runs what is ready and stops (tests, cron).
+
+Every worker, batch or not, also has a heartbeat (``heartbeats``): a row registered before it
+claims anything and beaten by a thread, so that when it is killed the others notice, close
+its run as interrupted and queue it again (``interruptions``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from cascade.integrations import scheduling
+from cascade.integrations import heartbeats, scheduling
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ def work(
     worker_id: str = "",
     handle_signals: bool = True,
 ) -> None:
+    worker_id = worker_id or get_random_string(32)
     worker = Worker(
         queue_names=queue_names or ["*"],
         interval=interval,
@@ -64,21 +69,26 @@ def work(
         backend_name="default",
         startup_delay=not batch,
         max_tasks=max_tasks,
-        worker_id=worker_id or get_random_string(32),
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
-    if batch:
-        if schedule:
-            scheduling.tick()
-        worker.run()
-        return
-    scheduler = Scheduler(schedule_every) if schedule else None
-    if scheduler is not None:
-        scheduler.start()
+    heartbeats.register(worker_id)
+    heart = heartbeats.Heart(worker_id)
+    heart.start()
+    scheduler = Scheduler(schedule_every) if schedule and not batch else None
     try:
+        if batch:
+            if schedule:
+                scheduling.tick()
+            worker.run()
+            return
+        if scheduler is not None:
+            scheduler.start()
         if handle_signals:
             worker.configure_signals()
         worker.run()
     finally:
         if scheduler is not None:
             scheduler.stop()
+        heart.stop()
+        heartbeats.forget(worker_id)  # a clean stop: nothing of this worker is left running

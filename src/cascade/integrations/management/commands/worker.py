@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cascade.integrations.worker import work
 
@@ -30,9 +30,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--queue-name", default="*", help="queues to work on, comma separated (* for all)"
         )
-        parser.add_argument("--worker-id", default="", help="a unique name for this worker")
+        parser.add_argument(
+            "--worker-id", default="", help="a unique name for this worker (64 characters at most)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if len(options["worker_id"]) > 64:
+            raise CommandError("--worker-id: 64 characters at most.")
         work(
             batch=options["batch"],
             max_tasks=options["max_tasks"],
