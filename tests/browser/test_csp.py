@@ -33,9 +33,9 @@ def watch_csp(page: Page) -> list[str]:
     page.context.add_init_script(RECORD_VIOLATIONS)
     page.on(
         "console",
-        lambda message: reported.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            reported.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     return reported
 

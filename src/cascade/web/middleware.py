@@ -45,6 +45,8 @@ class IdleSessionTimeout:
         # Not on sign-out (the session is flushed) nor for visitors without a session.
         if session is not None and session.session_key and not session.is_empty():
             now = int(timezone.now().timestamp())
-            if now - int(session.get(SEEN_KEY, 0)) >= min(REFRESH_SECONDS, settings.SESSION_COOKIE_AGE):
+            if now - int(session.get(SEEN_KEY, 0)) >= min(
+                REFRESH_SECONDS, settings.SESSION_COOKIE_AGE
+            ):
                 session[SEEN_KEY] = now
         return response
