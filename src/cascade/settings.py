@@ -242,6 +242,8 @@ LOGGING = {
 # --- Hardening (issue 10, item 8) ----------------------------------------------------------
 # One block, so that it merges cleanly beside other changes to this file. docs/decisions.md
 # ("Hardening") gives the reasons.
+from typing import cast  # noqa: E402
+
 from django.utils.csp import CSP  # noqa: E402
 
 # Content-Security-Policy: everything from Cascade itself, no inline script or style. The only
@@ -291,6 +293,10 @@ MIDDLEWARE.insert(
 
 # Refusals (403, 404, 400) are logged on one line: the traceback of a PermissionDenied says
 # nothing an operator needs, and fills the log.
-LOGGING["filters"] = {"no_client_error_traceback": {"()": "cascade.core.logs.NoClientErrorTraceback"}}
-LOGGING["handlers"]["console"]["filters"] = ["no_client_error_traceback"]
+LOGGING["filters"] = {
+    "no_client_error_traceback": {"()": "cascade.core.logs.NoClientErrorTraceback"}
+}
+cast(dict[str, dict[str, object]], LOGGING["handlers"])["console"]["filters"] = [
+    "no_client_error_traceback"
+]
 # --- End of hardening ----------------------------------------------------------------------
