@@ -50,3 +50,9 @@ class IdleSessionTimeout:
             ):
                 session[SEEN_KEY] = now
         return response
+
+
+def stamp_signed_in_session(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """On sign-in (``user_logged_in``), which saves the session anyway: the first requests
+    after it need no write of their own."""
+    request.session[SEEN_KEY] = int(timezone.now().timestamp())
