@@ -97,6 +97,12 @@ def can_manage_connections(actor: Member) -> bool:
     return is_super_user(actor)
 
 
+def can_read_source_errors(actor: Member) -> bool:
+    """Reading a data source's error whole, host names and URLs included: super users (who set
+    the connections up). Everyone else reads it without them (integrations.redaction)."""
+    return is_super_user(actor)
+
+
 def can_bind_key_result(actor: Member, goal: Goal) -> bool:
     """Binding a KR to a data source (or unbinding, or "sync now"), as for its check-ins."""
     return can_update_key_results(actor, goal)

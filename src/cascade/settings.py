@@ -15,6 +15,8 @@ CASCADE_ENCRYPTION_KEYS  Fernet keys for the data sources' secrets, comma separa
                    only: a key generated once and kept in the data directory
 CASCADE_WORKER_TIMEOUT   default: 90 — seconds without a heartbeat after which a worker counts
                    as gone: its sync is closed as interrupted and queued again
+SECURE_COOKIES, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
+CASCADE_TRUSTED_PROXY, CASCADE_SESSION_IDLE_MINUTES: see the hardening block below
 """
 
 import os
@@ -249,3 +251,66 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Hardening (issue 10, item 8) ----------------------------------------------------------
+# One block, so that it merges cleanly beside other changes to this file. docs/decisions.md
+# ("Hardening") gives the reasons.
+from typing import cast  # noqa: E402
+
+from django.utils.csp import CSP  # noqa: E402
+
+# Content-Security-Policy: everything from Cascade itself, no inline script or style. The only
+# nonce is the 500 page's <style> (it must not depend on the static files).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],  # Swagger UI's icons are data: URLs
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Pages of signed-in people are never stored by the browser or a proxy (a shared computer's
+# back button, a caching proxy); static files keep WhiteNoise's long caching.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "cascade.web.middleware.NoStoreForSignedIn",
+)
+
+# HTTPS: with SECURE_COOKIES on Cascade is served over TLS, so it redirects plain HTTP and
+# sends HSTS (a year; subdomains only when asked, as they may be other people's services).
+# Behind a TLS proxy, CASCADE_TRUSTED_PROXY=true trusts its X-Forwarded-Proto: only then, since
+# a client could send that header itself.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("SECURE_HSTS_SECONDS") or 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+if env_bool("CASCADE_TRUSTED_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sessions end after CASCADE_SESSION_IDLE_MINUTES without a request (default 8 hours: a working
+# day). cascade.web.middleware.IdleSessionTimeout moves the expiry on at most once a minute,
+# rather than SESSION_SAVE_EVERY_REQUEST's write on every request.
+CASCADE_SESSION_IDLE_MINUTES = int(os.environ.get("CASCADE_SESSION_IDLE_MINUTES") or 8 * 60)
+SESSION_COOKIE_AGE = CASCADE_SESSION_IDLE_MINUTES * 60
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "cascade.web.middleware.IdleSessionTimeout",
+)
+
+# Refusals (403, 404, 400) are logged on one line: the traceback of a PermissionDenied says
+# nothing an operator needs, and fills the log.
+LOGGING["filters"] = {
+    "no_client_error_traceback": {"()": "cascade.core.logs.NoClientErrorTraceback"}
+}
+cast(dict[str, dict[str, object]], LOGGING["handlers"])["console"]["filters"] = [
+    "no_client_error_traceback"
+]
+# --- End of hardening ----------------------------------------------------------------------

@@ -6,3 +6,5 @@ urlpatterns = [
     path("api/v1/", include("cascade.api.urls")),
     path("", include("cascade.web.urls")),
 ]
+
+handler500 = "cascade.web.views.errors.server_error"

@@ -388,8 +388,8 @@ def test_create_a_team_with_parent_lead_and_members(client, acme):
     assert set(team.members.values_list("pk", flat=True)) == {acme.pat.pk, acme.olga.pk}
     assert [e.kind for e in new_events(since)] == [EventKind.TEAM_CREATED]
     table = client.get(url(acme, "settings-teams")).text.split("<tbody>")[1]
-    assert table.index('--depth: 0"><a') < table.index("Commercial") < table.index("Support")
-    assert '--depth: 1"><span aria-hidden="true">↳ </span><a href' in table
+    assert table.index('data-depth="0"><a') < table.index("Commercial") < table.index("Support")
+    assert 'data-depth="1"><span aria-hidden="true">↳ </span><a href' in table
 
 
 @pytest.mark.parametrize(
@@ -499,8 +499,8 @@ def test_create_a_quarter_inside_a_year(client, acme):
     assert quarter.parent_id == acme.year.pk
     assert [e.kind for e in new_events(since)] == [EventKind.PERIOD_CREATED]
     table = client.get(url(acme, "settings-periods")).text.split("<tbody>")[1]
-    assert table.index('--depth: 0">2027<') < table.index(
-        '--depth: 1"><span aria-hidden="true">↳ </span>Q1 2027<'
+    assert table.index('data-depth="0">2027<') < table.index(
+        'data-depth="1"><span aria-hidden="true">↳ </span>Q1 2027<'
     )
 
 

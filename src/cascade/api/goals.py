@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from cascade import permissions
 from cascade.api import presenters, reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors, not_found
@@ -94,14 +95,22 @@ def goal_out(me: Member, goal_id: int) -> dict[str, Any]:
     """A goal the caller may see, as ``GET /goals/{id}`` shows it."""
     detail = selectors.goal_detail(me, goal_id, clock.today())
     prefetch_related_objects([row.key_result for row in detail.key_results], *SOURCE)
-    return presenters.goal(detail, forecast_for(detail.goal, progress_history(detail.goal)))
+    return presenters.goal(
+        detail,
+        forecast_for(detail.goal, progress_history(detail.goal)),
+        full_errors=permissions.can_read_source_errors(me),
+    )
 
 
 def written(me: Member, goal: Goal) -> dict[str, Any]:
     """A goal just written, as it now stands (even if the change hid it from the writer)."""
     fresh = Goal.objects.select_related("owner__user", "team", "period").get(pk=goal.pk)
     detail = reads.goal_details(me, [fresh], clock.today())[0]
-    return presenters.goal(detail, reads.forecasts([fresh])[fresh.pk])
+    return presenters.goal(
+        detail,
+        reads.forecasts([fresh])[fresh.pk],
+        full_errors=permissions.can_read_source_errors(me),
+    )
 
 
 @router.get("/goals", response={200: GoalPage, **errors(400, 401)})
@@ -128,7 +137,8 @@ def list_goals(
     objects, meta = page_of(goals, paging)
     details = reads.goal_details(me, objects, today)
     forecast = reads.forecasts(objects)
-    return page([presenters.goal(d, forecast[d.goal.pk]) for d in details], meta)
+    full = permissions.can_read_source_errors(me)
+    return page([presenters.goal(d, forecast[d.goal.pk], full_errors=full) for d in details], meta)
 
 
 @router.post("/goals", response={201: GoalOut, **errors(400, 401, 403, 404)})
@@ -177,7 +187,12 @@ def copy_goals(request: HttpRequest, payload: CopyIn) -> Status:
     return Status(
         201 if copies else 200,
         {
-            "copies": [presenters.goal(d, forecast[d.goal.pk]) for d in details],
+            "copies": [
+                presenters.goal(
+                    d, forecast[d.goal.pk], full_errors=permissions.can_read_source_errors(me)
+                )
+                for d in details
+            ],
             "already_copied": [g.pk for g in copied.already_there],
         },
     )

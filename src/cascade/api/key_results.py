@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from cascade import permissions
 from cascade.api import presenters, reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors
@@ -21,6 +22,7 @@ from cascade.api.schemas import CheckInOut, CheckInPage, DirectionName, KeyResul
 from cascade.goals import services
 from cascade.goals.models import CheckIn, KeyResult, Source
 from cascade.goals.selectors import key_result_rows
+from cascade.orgs.models import Member
 
 router = Router(tags=["key results"])
 
@@ -59,8 +61,9 @@ class CheckInIn(Schema):
     note: Note = ""
 
 
-def key_result_out(kr: KeyResult) -> dict[str, Any]:
-    return presenters.key_result(key_result_rows([kr])[0])
+def key_result_out(me: Member, kr: KeyResult) -> dict[str, Any]:
+    row = key_result_rows([kr])[0]
+    return presenters.key_result(row, full_errors=permissions.can_read_source_errors(me))
 
 
 def _fresh(kr_id: int) -> KeyResult:
@@ -97,12 +100,13 @@ def create_key_result(request: HttpRequest, goal_id: Id, payload: KeyResultIn) -
             else None
         ),
     )
-    return Status(201, key_result_out(_fresh(kr.pk)))
+    return Status(201, key_result_out(me, _fresh(kr.pk)))
 
 
 @router.get("/key-results/{key_result_id}", response={200: KeyResultOut, **errors(400, 401, 404)})
 def get_key_result(request: HttpRequest, key_result_id: Id) -> dict[str, Any]:
-    return key_result_out(reads.key_result_for(actor(request), key_result_id))
+    me = actor(request)
+    return key_result_out(me, reads.key_result_for(me, key_result_id))
 
 
 @router.patch(
@@ -130,7 +134,7 @@ def patch_key_result(
             else None
         )
     services.update_key_result(actor=me, key_result=kr, **changes)
-    return key_result_out(_fresh(kr.pk))
+    return key_result_out(me, _fresh(kr.pk))
 
 
 @router.delete("/key-results/{key_result_id}", response={204: None, **errors(400, 401, 403, 404)})

@@ -84,7 +84,8 @@ def period(p: Period) -> dict[str, Any]:
     }
 
 
-def key_result(row: KeyResultRow) -> dict[str, Any]:
+def key_result(row: KeyResultRow, *, full_errors: bool) -> dict[str, Any]:
+    """``full_errors``: the reader may read data-source errors whole (super users)."""
     kr = row.key_result
     return {
         "id": kr.pk,
@@ -102,7 +103,7 @@ def key_result(row: KeyResultRow) -> dict[str, Any]:
         "confidence": kr.confidence,
         "last_checkin_at": kr.last_checkin_at,
         "rollup_into": kr.rollup_into_id,
-        "source": source_state(kr),
+        "source": source_state(kr, full_errors=full_errors),
     }
 
 
@@ -144,7 +145,7 @@ def goal_summary(goal: Goal, standing: Standing) -> dict[str, Any]:
     }
 
 
-def goal(detail: GoalDetail, forecast: float | None) -> dict[str, Any]:
+def goal(detail: GoalDetail, forecast: float | None, *, full_errors: bool) -> dict[str, Any]:
     g = detail.goal
     return {
         **goal_summary(g, detail.standing),
@@ -159,7 +160,7 @@ def goal(detail: GoalDetail, forecast: float | None) -> dict[str, Any]:
         "created_at": g.created_at,
         "updated_at": g.updated_at,
         "parents": [link(row) for row in detail.parents],
-        "key_results": [key_result(row) for row in detail.key_results],
+        "key_results": [key_result(row, full_errors=full_errors) for row in detail.key_results],
         "contributors": [link(row) for row in detail.contributors],
     }
 

@@ -25,6 +25,7 @@ from cascade.core.errors import NotFound
 from cascade.goals.models import KeyResult
 from cascade.integrations import selectors, services
 from cascade.integrations.models import Binding, Connection, SyncRun
+from cascade.integrations.redaction import error_for_reader
 from cascade.integrations.source_state import (
     DataSourceOut,
     ModeName,
@@ -187,11 +188,16 @@ def connection_out(connection: Connection) -> dict[str, Any]:
     }
 
 
-def binding_out(binding: Binding) -> dict[str, Any]:
-    return {**binding_state(binding), "query": binding.query, "field": binding.field}
+def binding_out(me: Member, binding: Binding) -> dict[str, Any]:
+    full = permissions.can_read_source_errors(me)
+    return {
+        **binding_state(binding, full_errors=full),
+        "query": binding.query,
+        "field": binding.field,
+    }
 
 
-def run_out(run: SyncRun) -> dict[str, Any]:
+def run_out(me: Member, run: SyncRun, connection: Connection) -> dict[str, Any]:
     return {
         "id": run.pk,
         "trigger": run.trigger,
@@ -204,7 +210,10 @@ def run_out(run: SyncRun) -> dict[str, Any]:
         "value": _number(run.value),
         "changed": run.changed,
         "detail": run.detail,
-        "error": run.error or None,
+        "error": error_for_reader(
+            run.error, connection, full=permissions.can_read_source_errors(me)
+        )
+        or None,
         "error_kind": run.error_kind or None,
         "request_id": run.request_id or None,
     }
@@ -328,7 +337,7 @@ def get_source(request: HttpRequest, key_result_id: Id) -> dict[str, Any]:
     me = actor(request)
     kr, binding = _bound(me, key_result_id)
     permissions.require(permissions.can_bind_key_result(me, kr.goal), services.OWNER_ONLY)
-    return binding_out(binding)
+    return binding_out(me, binding)
 
 
 @router.put(
@@ -352,7 +361,7 @@ def put_source(request: HttpRequest, key_result_id: Id, payload: BindingIn) -> d
         field=payload.field,
         interval_minutes=payload.interval_minutes,
     )
-    return binding_out(selectors.binding_of(binding.key_result) or binding)
+    return binding_out(me, selectors.binding_of(binding.key_result) or binding)
 
 
 @router.delete(
@@ -372,18 +381,20 @@ def delete_source(request: HttpRequest, key_result_id: Id) -> HttpResponse:
 def preview_source(request: HttpRequest, key_result_id: Id, payload: PreviewIn) -> dict[str, Any]:
     """What a query gives now, without saving anything (or the service's error)."""
     me = actor(request)
+    connection = _connection(me, payload.connection, "connection")
     result = services.preview(
         actor=me,
         key_result=key_result_for(me, key_result_id),
-        connection=_connection(me, payload.connection, "connection"),
+        connection=connection,
         mode=payload.mode,
         query=payload.query,
         field=payload.field,
     )
+    full = permissions.can_read_source_errors(me)
     return {
         "value": _number(result.value),
         "detail": result.detail,
-        "error": result.error or None,
+        "error": error_for_reader(result.error, connection, full=full) or None,
         "error_kind": result.error_kind or None,
         "request_id": result.request_id or None,
     }
@@ -398,7 +409,7 @@ def sync_source(request: HttpRequest, key_result_id: Id) -> Status:
     returned (200). Its outcome shows in `/runs` and in the key result's `source`."""
     me = actor(request)
     run, created = services.request_sync(actor=me, key_result=key_result_for(me, key_result_id))
-    return Status(201 if created else 200, run_out(run))
+    return Status(201 if created else 200, run_out(me, run, run.binding.connection))
 
 
 @router.get(
@@ -407,8 +418,9 @@ def sync_source(request: HttpRequest, key_result_id: Id) -> Status:
 )
 def list_runs(request: HttpRequest, key_result_id: Id, paging: Query[PageParams]) -> dict[str, Any]:
     """The key result's sync runs, newest first."""
-    _, binding = _bound(actor(request), key_result_id)
+    me = actor(request)
+    _, binding = _bound(me, key_result_id)
     objects, meta = page_of(
         SyncRun.objects.filter(binding=binding).order_by("-queued_at", "-id"), paging
     )
-    return page([run_out(run) for run in objects], meta)
+    return page([run_out(me, run, binding.connection) for run in objects], meta)

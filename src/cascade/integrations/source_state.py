@@ -13,6 +13,7 @@ from ninja import Field, Schema
 
 from cascade.goals.models import KeyResult
 from cascade.integrations.models import Binding
+from cascade.integrations.redaction import error_for_reader
 
 ServiceName = Literal["jira_cloud", "jira_dc", "salesforce"]
 StatusName = Literal["untested", "ok", "needs_attention"]
@@ -37,7 +38,10 @@ class DataSourceOut(Schema):
     interval_minutes: int
     last_synced_at: datetime | None = Field(description="The last sync that gave a value.")
     last_value: float | None
-    last_error: str | None = Field(description="Why the last sync failed, in the service's words.")
+    last_error: str | None = Field(
+        description="Why the last sync failed, in the service's words (URLs, IP addresses and "
+        "host names replaced by `[address hidden]` unless you are a super user)."
+    )
     last_error_kind: str | None
     last_error_at: datetime | None
     sync_status: RunStatusName | None = Field(description="The latest sync run's status.")
@@ -48,7 +52,8 @@ def number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def binding_state(binding: Binding) -> dict[str, Any]:
+def binding_state(binding: Binding, *, full_errors: bool) -> dict[str, Any]:
+    """``full_errors``: the reader may read errors whole (``permissions.can_read_source_errors``)."""
     connection = binding.connection
     return {
         "connection": {
@@ -61,7 +66,7 @@ def binding_state(binding: Binding) -> dict[str, Any]:
         "interval_minutes": binding.interval_minutes,
         "last_synced_at": binding.last_synced_at,
         "last_value": number(binding.last_value),
-        "last_error": binding.last_error or None,
+        "last_error": error_for_reader(binding.last_error, connection, full=full_errors) or None,
         "last_error_kind": binding.last_error_kind or None,
         "last_error_at": binding.last_error_at,
         "sync_status": binding.last_run.status if binding.last_run else None,
@@ -69,14 +74,14 @@ def binding_state(binding: Binding) -> dict[str, Any]:
     }
 
 
-def source_state(kr: KeyResult) -> dict[str, Any] | None:
+def source_state(kr: KeyResult, *, full_errors: bool) -> dict[str, Any] | None:
     """The ``source`` of a key result in the API. Reads ``kr.data_source``: select it with the
     key results (``SOURCE``) so that a list of them costs no query per key result."""
     try:
         binding = kr.data_source
     except Binding.DoesNotExist:
         return None
-    return binding_state(binding)
+    return binding_state(binding, full_errors=full_errors)
 
 
 SOURCE = ("data_source__connection", "data_source__last_run")

@@ -13,7 +13,9 @@ from weakref import WeakKeyDictionary
 from django import template
 from django.http import HttpRequest
 
+from cascade import permissions
 from cascade.integrations.models import Binding, Connection
+from cascade.integrations.redaction import error_for_reader
 from cascade.integrations.selectors import sources_for
 
 register = template.Library()
@@ -55,3 +57,12 @@ def has_connections(context: template.Context) -> bool:
     if request is not None:
         _connected[request] = answer
     return answer
+
+
+@register.simple_tag(takes_context=True)
+def source_error(context: template.Context, text: str, connection: Connection) -> str:
+    """``{% source_error run.error binding.connection %}``: a sync's error as the signed-in
+    member may read it (without host names and URLs unless a super user)."""
+    member = context.get("member")
+    full = member is not None and permissions.can_read_source_errors(member)
+    return error_for_reader(text, connection, full=full)
