@@ -56,6 +56,9 @@ class EventKind(models.TextChoices):
     KEY_RESULT_BOUND = "key_result.bound"
     KEY_RESULT_UNBOUND = "key_result.unbound"
     SYNC_REQUESTED = "key_result.sync_requested"
+    SIGNED_IN = "account.signed_in"
+    SIGN_IN_FAILED = "account.sign_in_failed"
+    PASSWORD_CHANGED = "account.password_changed"
 
 
 class AuditEvent(OrgScoped):
