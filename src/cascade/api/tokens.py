@@ -55,7 +55,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     then (401). Without it the token works until it is revoked.
 
     The same sign-in limits as the web login (429): 10 requests a minute per client address,
-    and after 10 failed attempts for one email address from one client address, that pair is
+    and after 5 failed attempts for one email address from one client address, that pair is
     refused for 15 minutes (the right password from another address still works).
     """
     organisation = payload.organisation or payload.organization
