@@ -214,12 +214,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Sign-in limits (cascade/accounts/signin_limits.py): django-axes counts failed sign-ins per
 # (email, client address) in the shared cache, for the web login, the admin login and
-# POST /api/v1/tokens alike; the first backend refuses a locked-out pair before any password
-# is checked.
-AUTHENTICATION_BACKENDS = [
-    "cascade.accounts.signin_limits.SignInLimitBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# POST /api/v1/tokens alike; the backend refuses a locked-out pair before any password is
+# checked.
+AUTHENTICATION_BACKENDS = ["cascade.accounts.signin_limits.SignInLimitBackend"]
 CASCADE_TRUSTED_PROXIES = env_int("CASCADE_TRUSTED_PROXIES", 0)
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

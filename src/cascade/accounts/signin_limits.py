@@ -21,6 +21,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
@@ -54,10 +55,13 @@ def note_success(request: HttpRequest, user: Any) -> None:
     AxesProxyHandler.user_logged_in(None, request, user)
 
 
-class SignInLimitBackend(AxesStandaloneBackend):
-    """Axes' backend, which refuses a locked-out (email, address) before any password check.
+class SignInLimitBackend(AxesStandaloneBackend, ModelBackend):
+    """Django's password check, after axes' check of the (email, address) pair: a locked-out
+    pair is refused before any password is checked (axes raises PermissionDenied).
 
-    An ``authenticate()`` without a request (a management command, the test client's
+    One backend rather than axes' and Django's side by side, so that ``login()`` after a
+    password set elsewhere (an accepted invitation) needs no backend named. An
+    ``authenticate()`` without a request (a management command, the test client's
     ``login()``) is not a sign-in over the network: there is no address to count it against.
     """
 
@@ -67,10 +71,10 @@ class SignInLimitBackend(AxesStandaloneBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> None:
-        if request is None:
-            return None
-        return super().authenticate(request, username, password, **kwargs)
+    ) -> Any:
+        if request is not None:
+            super().authenticate(request, username, password, **kwargs)
+        return ModelBackend.authenticate(self, request, username, password, **kwargs)
 
 
 class SignInsPerAddress(SimpleRateThrottle):
