@@ -226,8 +226,13 @@ def test_a_password_change_revokes_the_person_s_tokens_everywhere(org):
     assert here.get("/goals").status == 401
     assert away.get("/goals").status == 401
     assert others.get("/goals").status == 200
-    revoked = AuditEvent.objects.filter(kind=EventKind.TOKEN_REVOKED, data__reason="password_changed")
-    assert {e.organisation_id for e in revoked} == {org.world.organisation.pk, elsewhere.organisation.pk}
+    revoked = AuditEvent.objects.filter(
+        kind=EventKind.TOKEN_REVOKED, data__reason="password_changed"
+    )
+    assert {e.organisation_id for e in revoked} == {
+        org.world.organisation.pk,
+        elsewhere.organisation.pk,
+    }
     changed = AuditEvent.objects.filter(kind=EventKind.PASSWORD_CHANGED)
     assert {(e.organisation_id, e.actor_id) for e in changed} == {
         (org.world.organisation.pk, org.olga.pk),

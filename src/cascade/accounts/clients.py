@@ -15,9 +15,7 @@ def client_address(request: HttpRequest) -> str:
     trusted = settings.CASCADE_TRUSTED_PROXIES
     if trusted <= 0:
         return remote
-    forwarded = [
-        entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     if len(forwarded) < trusted:
         return remote  # fewer entries than proxies: not a request that came through them all
     candidate = forwarded[-trusted]

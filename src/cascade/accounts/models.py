@@ -53,7 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # ``set_password`` keeps the new raw password in ``_password`` until the next save.
         # A first password (a new account, an accepted invitation) is not a change.
-        changed = self._password is not None and not self._state.adding and self._had_password()
+        new_password = getattr(self, "_password", None)
+        changed = new_password is not None and not self._state.adding and self._had_password()
         super().save(*args, **kwargs)
         if changed:
             password_changed.send(sender=type(self), user=self)

@@ -65,7 +65,7 @@ class SignInLimitBackend(AxesStandaloneBackend, ModelBackend):
     ``login()``) is not a sign-in over the network: there is no address to count it against.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -96,9 +96,9 @@ class _Limited:
     request: HttpRequest | None
 
     def clean(self) -> dict[str, Any]:
-        if self.request is not None and self.request.method == "POST":
-            if not per_address().allow_request(self.request):
-                raise forms.ValidationError(TOO_MANY_FROM_ADDRESS, code="throttled")
+        request = self.request
+        if request is not None and not per_address().allow_request(request):
+            raise forms.ValidationError(TOO_MANY_FROM_ADDRESS, code="throttled")
         try:
             return super().clean()  # type: ignore[misc]
         except forms.ValidationError:
@@ -106,7 +106,6 @@ class _Limited:
                 message = LOCKED_OUT.format(minutes=cool_off_minutes())
                 raise forms.ValidationError(message, code="locked_out") from None
             raise
-
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)  # type: ignore[misc]

@@ -21,10 +21,10 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from cascade.api.errors import ApiError
-from cascade.api.models import ApiToken, digest
 from cascade.accounts import signin_limits
 from cascade.accounts.clients import locked_out
+from cascade.api.errors import ApiError
+from cascade.api.models import ApiToken, digest
 from cascade.api.services import note_use
 from cascade.core import clock
 from cascade.orgs.models import Member

@@ -89,9 +89,7 @@ def revoke_token(*, actor: Member, token: ApiToken) -> ApiToken:
 def revoke_member_tokens(*, member: Member, actor: Member | None, reason: str) -> int:
     """Revoke every live token of one membership (``reason``: why, for the audit trail).
     Called inside the caller's transaction; returns how many were revoked."""
-    live = list(
-        ApiToken.objects.select_for_update().filter(member=member, revoked_at__isnull=True)
-    )
+    live = list(ApiToken.objects.select_for_update().filter(member=member, revoked_at__isnull=True))
     now = clock.now()
     for token in live:
         token.revoked_at = now

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
 from cascade.accounts.signin_audit import signed_in
 from cascade.api import presenters
