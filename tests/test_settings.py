@@ -82,9 +82,7 @@ def test_a_fresh_database_gets_the_cache_table(tmp_path):
     """`cascade migrate` on an empty database creates the cache table too."""
     env = {**os.environ, "CASCADE_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
     env.pop("CACHE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "cascade.cli", "migrate", "-v", "0"], env=env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "cascade.cli", "migrate", "-v", "0"], env=env, check=True)
     import sqlite3
 
     tables = sqlite3.connect(tmp_path / "cascade.sqlite3").execute(

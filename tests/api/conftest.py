@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from cascade.api.services import issue_token
@@ -76,14 +74,6 @@ class Api:
 
 def api_for(member: Member) -> Api:
     return Api(issue_token(member=member, name="tests").plain)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    """Sign-in counts live in the cache; every test starts with none. The default cache is a
-    table of the test database, emptied with each test's transaction; Redis is emptied here."""
-    if not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
-        cache.clear()
 
 
 @pytest.fixture
