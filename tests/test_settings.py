@@ -54,3 +54,38 @@ def test_debug_is_off_unless_asked_for(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False ['127.0.0.1', 'localhost']"
+
+
+def test_the_cache_is_shared_by_every_process():
+    assert settings.cache(None) == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cascade_cache",
+    }
+    redis = settings.cache("redis://127.0.0.1:6379/0")
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["LOCATION"] == "redis://127.0.0.1:6379/0"
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        settings.cache("locmem://")  # a per-process cache would not limit across processes
+
+
+def test_trusted_proxies_is_a_whole_number(monkeypatch):
+    assert settings.env_int("CASCADE_TRUSTED_PROXIES", 0) == 0
+    monkeypatch.setenv("CASCADE_TRUSTED_PROXIES", "2")
+    assert settings.env_int("CASCADE_TRUSTED_PROXIES", 0) == 2
+    for bad in ("one", "-1"):
+        monkeypatch.setenv("CASCADE_TRUSTED_PROXIES", bad)
+        with pytest.raises(ImproperlyConfigured, match="CASCADE_TRUSTED_PROXIES"):
+            settings.env_int("CASCADE_TRUSTED_PROXIES", 0)
+
+
+def test_a_fresh_database_gets_the_cache_table(tmp_path):
+    """`cascade migrate` on an empty database creates the cache table too."""
+    env = {**os.environ, "CASCADE_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    env.pop("CACHE_URL", None)
+    subprocess.run([sys.executable, "-m", "cascade.cli", "migrate", "-v", "0"], env=env, check=True)
+    import sqlite3
+
+    tables = sqlite3.connect(tmp_path / "cascade.sqlite3").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+    )
+    assert "cascade_cache" in {name for (name,) in tables}

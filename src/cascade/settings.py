@@ -17,10 +17,16 @@ CASCADE_WORKER_TIMEOUT   default: 90 — seconds without a heartbeat after which
                    as gone: its sync is closed as interrupted and queued again
 SECURE_COOKIES, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
 CASCADE_TRUSTED_PROXY, CASCADE_SESSION_IDLE_MINUTES: see the hardening block below
+CACHE_URL          default: Django's database cache (a table in the database, shared by every
+                   process); redis://host:6379/0 (or rediss://) for Redis
+CASCADE_TRUSTED_PROXIES  default: 0. How many reverse proxies in front of Cascade append to
+                   X-Forwarded-For; with 0 the client's address is REMOTE_ADDR and the header
+                   is ignored (a client can write anything in it)
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +53,17 @@ def env_seconds(name: str, default: float) -> float:
     if not 0 < seconds < 86400:
         raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}")
     return seconds
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} cannot be negative")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -116,6 +133,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before cascade.accounts: its failed sign-in receiver reads what axes decided (locked out).
+    "axes",
     "cascade.accounts",
     "cascade.orgs",
     "cascade.goals",
@@ -178,6 +197,24 @@ def database(url: str | None) -> dict[str, object]:
 
 
 DATABASES = {"default": database(os.environ.get("DATABASE_URL"))}
+
+CACHE_TABLE = "cascade_cache"
+
+
+def cache(url: str | None) -> dict[str, object]:
+    """One cache for every process: the sign-in limits must count across all of them.
+
+    The default is a table in the database (created by ``migrate``, see cascade.accounts.apps);
+    Redis when CACHE_URL says so.
+    """
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {url!r}")
+
+
+CACHES = {"default": cache(os.environ.get("CACHE_URL"))}
 CASCADE_ENCRYPTION_KEYS = encryption_keys(DATA_DIR, embedded=not os.environ.get("DATABASE_URL"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,6 +225,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in limits (cascade/accounts/signin_limits.py): django-axes counts failed sign-ins per
+# (email, client address) in the shared cache, for the web login, the admin login and
+# POST /api/v1/tokens alike; the backend refuses a locked-out pair before any password is
+# checked.
+AUTHENTICATION_BACKENDS = ["cascade.accounts.signin_limits.SignInLimitBackend"]
+CASCADE_TRUSTED_PROXIES = env_int("CASCADE_TRUSTED_PROXIES", 0)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "cascade.accounts.signin_limits.username"
+AXES_CLIENT_IP_CALLABLE = "cascade.accounts.clients.client_address"
+AXES_ENABLE_ADMIN = False  # with the cache handler its admin pages would stay empty
+# axes.W002 asks for AxesMiddleware, which turns a lockout into its own page; Cascade's login
+# forms and the API answer a lockout themselves (a form error, a 429 in the API's shape).
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

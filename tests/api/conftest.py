@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from cascade.api.services import issue_token
@@ -75,12 +74,6 @@ class Api:
 
 def api_for(member: Member) -> Api:
     return Api(issue_token(member=member, name="tests").plain)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    """Throttle counts live in the cache; every test starts with none."""
-    cache.clear()
 
 
 @pytest.fixture

@@ -125,7 +125,8 @@ def test_deactivate_and_reactivate(org):
     assert client.get("/members", active="false").body["count"] == 1
     on = client.patch(f"/members/{org.olga.pk}", {"is_active": True})
     assert on.body["is_active"] is True
-    assert olga.get("/goals").status == 200
+    assert olga.get("/goals").status == 401  # her old token stays revoked
+    assert api_for(org.olga).get("/goals").status == 200
     assert client.patch(f"/members/{org.ceo.pk}", {"is_active": False}).status == 400
 
 

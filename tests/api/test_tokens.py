@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from django.db import connection
+from django.test import Client
 
 from cascade.api.models import ApiToken
 from cascade.audit.models import AuditEvent, EventKind
+from cascade.core import clock
 from cascade.orgs import services as orgs
 from tests.api.conftest import Api, api_for
 from tests.builders import make_world
@@ -191,11 +196,130 @@ def test_token_requests_are_throttled_per_address(world):
     assert Api().post("/tokens", ask_for_token(world.ceo)).status == 429
 
 
-def test_token_requests_are_throttled_per_email_across_addresses(world):
-    wrong = {**ask_for_token(world.ceo), "password": "guess"}
-    statuses = [
-        Api().post("/tokens", wrong, headers={"X-Forwarded-For": f"10.0.0.{i}"}).status
-        for i in range(31)
-    ]
-    assert statuses[:30] == [401] * 30
-    assert statuses[30] == 429
+# --------------------------------------------------------------------------- revoked for good
+
+
+def test_reactivating_a_member_does_not_revive_their_tokens(org):
+    client = api_for(org.olga)
+    orgs.deactivate_member(actor=org.ceo, member=org.olga)
+    orgs.reactivate_member(actor=org.ceo, member=org.olga)
+
+    assert client.get("/goals").status == 401
+    token = ApiToken.objects.get(member=org.olga)
+    assert token.revoked_at is not None
+    event = AuditEvent.objects.get(kind=EventKind.TOKEN_REVOKED, object_id=token.pk)
+    assert event.actor_id == org.ceo.pk
+    assert event.data["reason"] == "member_deactivated"
+    assert api_for(org.olga).get("/goals").status == 200  # a new token works
+
+
+def test_a_password_change_revokes_the_person_s_tokens_everywhere(org):
+    elsewhere = make_world()
+    there = orgs.add_member(actor=elsewhere.ceo, user=org.olga.user)
+    here, away = api_for(org.olga), api_for(there)
+    others = api_for(org.vera)
+
+    user = org.olga.user
+    user.set_password("a-new-password-for-olga")
+    user.save()
+
+    assert here.get("/goals").status == 401
+    assert away.get("/goals").status == 401
+    assert others.get("/goals").status == 200
+    revoked = AuditEvent.objects.filter(
+        kind=EventKind.TOKEN_REVOKED, data__reason="password_changed"
+    )
+    assert {e.organisation_id for e in revoked} == {
+        org.world.organisation.pk,
+        elsewhere.organisation.pk,
+    }
+    changed = AuditEvent.objects.filter(kind=EventKind.PASSWORD_CHANGED)
+    assert {(e.organisation_id, e.actor_id) for e in changed} == {
+        (org.world.organisation.pk, org.olga.pk),
+        (elsewhere.organisation.pk, there.pk),
+    }
+    assert all("password" not in str(e.data) for e in changed)
+
+
+def test_the_password_page_revokes_tokens(org):
+    client = api_for(org.olga)
+    browser = Client()
+    browser.force_login(org.olga.user)
+    response = browser.post(
+        "/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-password-for-olga",
+            "new_password2": "a-new-password-for-olga",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/goals").status == 401
+    assert AuditEvent.objects.filter(kind=EventKind.PASSWORD_CHANGED).count() == 1
+
+
+def test_a_first_password_is_not_a_change(db):
+    world = make_world()
+    user = world.ceo.user
+    user.set_unusable_password()
+    user.save()
+    client = api_for(world.ceo)
+    user.set_password("the-first-real-one")  # as when an invitation is accepted
+    user.save()
+    assert client.get("/goals").status == 200
+    assert not AuditEvent.objects.filter(kind=EventKind.PASSWORD_CHANGED).exists()
+
+
+# --------------------------------------------------------------------------- expiry
+
+
+def test_a_token_may_carry_an_expiry(world):
+    expires = (clock.now() + timedelta(days=30)).replace(microsecond=0)
+    body = ask_for_token(world.ceo, expires_at=expires.isoformat())
+    answer = Api().post("/tokens", body)
+    assert answer.status == 201
+    assert answer.body["expires_at"] == expires.isoformat().replace("+00:00", "Z")
+    client = Api(answer.body["token"])
+    assert client.get("/goals").status == 200
+    listed = client.get("/tokens").body["items"]
+    assert listed[0]["expires_at"] == answer.body["expires_at"]
+    created = AuditEvent.objects.get(kind=EventKind.TOKEN_CREATED)
+    assert created.data["expires_at"] == expires.isoformat()
+
+
+def test_an_expired_token_is_refused(world):
+    answer = Api().post(
+        "/tokens",
+        ask_for_token(world.ceo, expires_at=(clock.now() + timedelta(hours=1)).isoformat()),
+    )
+    client = Api(answer.body["token"])
+    assert client.get("/goals").status == 200
+    with clock.frozen_at(clock.now() + timedelta(hours=1, seconds=1)):
+        refused = client.get("/goals")
+    assert refused.status == 401
+    assert refused.error["code"] == "not_authenticated"
+    assert api_for(world.ceo).get("/tokens").body["items"][1]["revoked_at"] is None
+
+
+def test_a_token_without_expiry_lists_none(world):
+    answer = Api().post("/tokens", ask_for_token(world.ceo))
+    assert answer.body["expires_at"] is None
+
+
+@pytest.mark.parametrize(
+    "expires_at",
+    [
+        "2020-01-01T00:00:00Z",  # the past
+        "2030-01-01T00:00:00",  # no time zone
+        "9999-12-31T23:59:59-14:00",  # beyond ten years
+        "0001-01-01T00:00:00+14:00",
+        "tomorrow",
+        12,
+    ],
+)
+def test_a_bad_expiry_is_400(world, expires_at):
+    answer = Api().post("/tokens", ask_for_token(world.ceo, expires_at=expires_at))
+    assert answer.status == 400
+    assert answer.error["code"] == "validation_error"
+    assert "expires_at" in answer.error["fields"]
+    assert not ApiToken.objects.exists()

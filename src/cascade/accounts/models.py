@@ -1,9 +1,12 @@
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import is_password_usable
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from cascade.accounts.signals import password_changed
 
 
 class UserManager(BaseUserManager["User"]):
@@ -46,6 +49,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``set_password`` keeps the new raw password in ``_password`` until the next save.
+        # A first password (a new account, an accepted invitation) is not a change.
+        new_password = getattr(self, "_password", None)
+        changed = new_password is not None and not self._state.adding and self._had_password()
+        super().save(*args, **kwargs)
+        if changed:
+            password_changed.send(sender=type(self), user=self)
+
+    def _had_password(self) -> bool:
+        stored = type(self)._default_manager.filter(pk=self.pk).values_list("password", flat=True)
+        old = stored.first()
+        return old is not None and is_password_usable(old)
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -1,8 +1,8 @@
 """Who is calling: a member of one organisation, found from an API token or the session cookie.
 
 * ``Authorization: Bearer <token>``: the token acts for the member it was issued to. A revoked
-  token, or a deactivated member or account, is refused at once (401): the token is looked up
-  on every request, nothing is cached.
+  or expired token, or a deactivated member or account, is refused at once (401): the token is
+  looked up on every request, nothing is cached.
 * The session cookie of the web app: unsafe methods need the CSRF token (``X-CSRFToken``), and
   the organisation is named by the ``X-Cascade-Organisation: <slug>`` header, which may be left
   out by people who belong to one organisation only.
@@ -21,9 +21,12 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from cascade.accounts import signin_limits
+from cascade.accounts.clients import locked_out
 from cascade.api.errors import ApiError
 from cascade.api.models import ApiToken, digest
 from cascade.api.services import note_use
+from cascade.core import clock
 from cascade.orgs.models import Member
 
 ORGANISATION_HEADER = "X-Cascade-Organisation"
@@ -54,7 +57,7 @@ class TokenAuth(HttpBearer):
             .filter(digest=digest(token), revoked_at__isnull=True)
             .first()
         )
-        if found is None or not _usable(found.member):
+        if found is None or found.is_expired(clock.now()) or not _usable(found.member):
             return None
         note_use(found)
         return found.member
@@ -111,10 +114,23 @@ def session_member(request: HttpRequest) -> Member:
 def member_for_password(
     request: HttpRequest, email: str, password: str, organisation: str | None
 ) -> Member | None:
-    """The member a password proves to be, in the named organisation (or their only one)."""
+    """The member a password proves to be, in the named organisation (or their only one).
+
+    The sign-in limits apply (cascade.accounts.signin_limits): a locked-out (email, address)
+    pair is refused with a 429 before the password is even checked.
+    """
     user: Any = authenticate(request, username=email.strip().lower(), password=password)
     if user is None:
+        if locked_out(request):
+            minutes = signin_limits.cool_off_minutes()
+            raise ApiError(
+                429,
+                "throttled",
+                signin_limits.LOCKED_OUT.format(minutes=minutes),
+                headers={"Retry-After": str(minutes * 60)},
+            )
         return None
+    signin_limits.note_success(request, user)
     memberships = Member.objects.joined().select_related("organisation", "user").filter(user=user)
     if organisation:
         return memberships.filter(organisation__slug=organisation).first()

@@ -37,13 +37,19 @@ class ApiError(Exception):
     """An error the API raises itself, with its status and code."""
 
     def __init__(
-        self, status: int, code: str, message: str, fields: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.fields = fields or {}
+        self.headers = headers or {}
 
 
 def not_found(message: str, field: str | None = None) -> ApiError:
@@ -155,6 +161,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     response = error_response(exc.status, exc.code, exc.message, exc.fields)
+    for name, value in exc.headers.items():
+        response[name] = value
     if exc.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="cascade"'
     return response

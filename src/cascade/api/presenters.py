@@ -246,4 +246,5 @@ def token(t: ApiToken) -> dict[str, Any]:
         "created_at": t.created_at,
         "last_used_at": t.last_used_at,
         "revoked_at": t.revoked_at,
+        "expires_at": t.expires_at,
     }

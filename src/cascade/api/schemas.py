@@ -289,6 +289,7 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None = Field(description="To the minute.")
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(description="When it stops working; null: never.")
 
 
 class NewTokenOut(TokenOut):

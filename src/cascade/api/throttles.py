@@ -1,44 +1,16 @@
 """Limits on ``POST /tokens``, the one endpoint that takes a password: against password guessing.
 
-Two limits, both must pass: per client address (``NINJA_NUM_PROXIES`` says how many proxies'
-``X-Forwarded-For`` entries to trust) and per email address, so that spreading the guesses over
-many addresses does not help either. Counts are kept in Django's cache: with several web
-processes, configure a shared cache (the default one is per process).
+The same limits as the web and admin logins (cascade.accounts.signin_limits): here the
+per-address limit on attempts, as a django-ninja throttle with its 429 and ``Retry-After``; the
+per (email, address) limit on failures is django-axes', applied in ``member_for_password``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+from ninja.throttling import BaseThrottle
 
-from django.http import HttpRequest
-from ninja.throttling import BaseThrottle, SimpleRateThrottle
-
-PER_ADDRESS = "10/min"
-PER_EMAIL = "30/hour"
-
-
-class TokenRequestsPerAddress(SimpleRateThrottle):
-    scope = "api_tokens_address"
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class TokenRequestsPerEmail(SimpleRateThrottle):
-    scope = "api_tokens_email"
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        try:
-            body = json.loads(request.body)
-        except (ValueError, RecursionError):
-            return None  # not JSON: the request fails validation anyway
-        email = body.get("email") if isinstance(body, dict) else None
-        if not isinstance(email, str) or not email.strip():
-            return None
-        ident = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+from cascade.accounts.signin_limits import per_address
 
 
 def token_throttles() -> list[BaseThrottle]:
-    return [TokenRequestsPerAddress(PER_ADDRESS), TokenRequestsPerEmail(PER_EMAIL)]
+    return [per_address()]

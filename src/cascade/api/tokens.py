@@ -7,7 +7,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
+from cascade.accounts.signin_audit import signed_in
 from cascade.api import presenters
 from cascade.api.auth import actor, member_for_password
 from cascade.api.errors import ApiError, errors, not_found
@@ -29,6 +31,7 @@ class TokenIn(Schema):
     organisation: Slug | None = None
     organization: Slug | None = None
     name: TokenName = ""
+    expires_at: AwareDatetime | None = None
 
 
 @router.post(
@@ -47,13 +50,19 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     The token is in the answer once and never again: Cascade keeps only its SHA-256 hash and
     its first characters (`prefix`). Send it as `Authorization: Bearer <token>`.
 
-    Limited to 10 requests a minute per client address and 30 an hour per email address (429).
+    `expires_at` (optional, ISO 8601 with a time zone, in the future): the token stops working
+    then (401). Without it the token works until it is revoked.
+
+    The same sign-in limits as the web login (429): 10 requests a minute per client address,
+    and after 5 failed attempts for one email address from one client address, that pair is
+    refused for 15 minutes (the right password from another address still works).
     """
     organisation = payload.organisation or payload.organization
     member = member_for_password(request, payload.email, payload.password, organisation)
     if member is None:
         raise ApiError(401, "invalid_credentials", "Wrong email address, password or organisation.")
-    issued = issue_token(member=member, name=payload.name)
+    issued = issue_token(member=member, name=payload.name, expires_at=payload.expires_at)
+    signed_in(request, member.user, member)
     return Status(201, {**presenters.token(issued.token), "token": issued.plain})
 
 

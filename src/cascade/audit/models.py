@@ -57,6 +57,9 @@ class EventKind(models.TextChoices):
     KEY_RESULT_UNBOUND = "key_result.unbound"
     SYNC_REQUESTED = "key_result.sync_requested"
     INVITATION_ACCEPTED = "member.invitation_accepted"
+    SIGNED_IN = "account.signed_in"
+    SIGN_IN_FAILED = "account.sign_in_failed"
+    PASSWORD_CHANGED = "account.password_changed"
 
 
 class AuditEvent(OrgScoped):

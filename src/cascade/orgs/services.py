@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from cascade import permissions
 from cascade.accounts.models import User
+from cascade.api.services import revoke_member_tokens
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
@@ -299,6 +300,8 @@ def deactivate_member(*, actor: Member, member: Member) -> Member:
     Team.objects.filter(pk__in=teams_led).update(lead=None)
     member.is_active = False
     member.save(update_fields=["is_active"])
+    # For good: reactivating the member must not bring their old tokens back to life.
+    revoke_member_tokens(member=member, actor=actor, reason="member_deactivated")
     record(
         organisation=actor.organisation_id,
         actor=actor,

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
+from cascade.accounts.signin_limits import LimitedAuthenticationForm
 from cascade.web.views import checkins, goals, home, invitations, tree
 
 organisation_urls: list[URLPattern | URLResolver] = [
@@ -32,7 +33,13 @@ organisation_urls: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", home.choose_organisation, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LimitedAuthenticationForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
