@@ -53,6 +53,8 @@ def env_seconds(name: str, default: float) -> float:
     if not 0 < seconds < 86400:
         raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}")
     return seconds
+
+
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
     if raw == "":
