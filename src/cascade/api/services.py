@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
-
 from cascade import permissions
 from cascade.api.models import PREFIX_LENGTH, ApiToken, digest, new_token
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import NotFound
+from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member
 
 # ``last_used_at`` is kept to the minute: a write on every request would cost more than it tells.
@@ -25,7 +24,7 @@ class IssuedToken:
     plain: str  # shown once, never stored
 
 
-@transaction.atomic
+@atomic_with_retries
 def issue_token(*, member: Member, name: str = "") -> IssuedToken:
     """A new token acting for ``member``. The caller has checked who is asking (a password)."""
     permissions.require(member.is_active, "This membership has been deactivated.")
@@ -47,7 +46,7 @@ def issue_token(*, member: Member, name: str = "") -> IssuedToken:
     return IssuedToken(token, plain)
 
 
-@transaction.atomic
+@atomic_with_retries
 def revoke_token(*, actor: Member, token: ApiToken) -> ApiToken:
     """Revoke one of your own tokens. It stops working at once; revoking twice changes nothing."""
     if token.member_id != actor.pk:

@@ -29,6 +29,7 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core.errors import Conflict
 from cascade.core.numbers import parse_number
+from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team, TeamMembership
 
 SUPER_USERS_ONLY = (
@@ -49,7 +50,7 @@ def _clean_name(value: str, field: str = "name", max_length: int = 120) -> str:
     return value
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_organisation(
     *, name: str, founder: User, slug: str = "", founder_title: str = ""
 ) -> Member:
@@ -89,7 +90,7 @@ def _check_manager(member: Member | None, manager: Member | None) -> None:
         raise ValidationError({"manager": "That would make the reporting line a circle."})
 
 
-@transaction.atomic
+@atomic_with_retries
 def add_member(
     *,
     actor: Member,
@@ -122,7 +123,7 @@ def add_member(
     return member
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_member(
     *,
     actor: Member,
@@ -171,7 +172,7 @@ def change_member(
     return member
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_team(
     *,
     actor: Member,
@@ -203,7 +204,7 @@ def create_team(
     return team
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_period(
     *,
     actor: Member,
@@ -247,7 +248,7 @@ def create_period(
     return period
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_status_margins(
     *, actor: Member, at_risk_margin: object, off_track_margin: object
 ) -> Organisation:
@@ -336,7 +337,7 @@ def _clean_email(value: str) -> str:
     return email
 
 
-@transaction.atomic
+@atomic_with_retries
 def invite_member(
     *,
     actor: Member,
@@ -417,7 +418,7 @@ def invite_member(
     return invitation
 
 
-@transaction.atomic
+@atomic_with_retries
 def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Invitation:
     """A fresh set-password link for someone who has not accepted their invitation yet."""
     _require_admin(actor)
@@ -444,7 +445,7 @@ def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Invita
 # --------------------------------------------------------------------------- leaving
 
 
-@transaction.atomic
+@atomic_with_retries
 def deactivate_member(*, actor: Member, member: Member) -> Member:
     """Take someone out of the organisation without losing their goals or history.
 
@@ -474,7 +475,7 @@ def deactivate_member(*, actor: Member, member: Member) -> Member:
     return member
 
 
-@transaction.atomic
+@atomic_with_retries
 def reactivate_member(*, actor: Member, member: Member) -> Member:
     """Let a deactivated member back in, with the role, title and teams they had."""
     _require_admin(actor)
@@ -524,7 +525,7 @@ def _check_team_parent(team: Team, parent: Team | None) -> None:
         node = parents.get(node)
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_team(
     *,
     actor: Member,
@@ -592,7 +593,7 @@ def change_team(
     return team
 
 
-@transaction.atomic
+@atomic_with_retries
 def set_team_members(
     *, actor: Member, team: Team, members: list[Member] | tuple[Member, ...]
 ) -> Team:
