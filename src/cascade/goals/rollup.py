@@ -7,7 +7,15 @@ weight, a link, a goal's state) runs, inside its transaction:
    sum-of-children KRs above them; their goals and every goal above those — and lock their rows
    with ``SELECT … FOR UPDATE``, key results before goals, each in ascending id. One global
    order means concurrent writers queue instead of deadlocking. After locking, the graph is
-   read again: a link committed meanwhile may have put more goals above, and those are locked too.
+   read again: a link committed meanwhile may have put more goals above. Newcomers with ids
+   above every id held are locked at once; a newcomer below one would break the order (we would
+   wait for it while holding higher ids, and its holder may wait for ours). Then ``lock`` rolls
+   back to a savepoint taken before its first lock — PostgreSQL releases the row locks taken
+   since — and locks everything found so far again, lowest id first, until a walk under the
+   locks finds nothing new. What is found only grows, so this ends. Deadlocks that remain
+   possible (a transaction that calls ``lock`` twice, such as a batch of check-ins) end the
+   transaction with 40P01; the service's transaction is then run again
+   (``cascade.core.transactions.atomic_with_retries``), and answered 503 if it keeps failing.
 2. the service's own change to the locked rows;
 3. ``recompute(scope, …)``: the sums, then each goal from its direct contributors, juniors
    before seniors, with the pure rules of ``cascade.progress``. Goals outside the scope are
