@@ -157,6 +157,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cascade.web.busy.BusyMiddleware",  # a write the database kept refusing: 503, not 500
 ]
 
 ROOT_URLCONF = "cascade.urls"

@@ -1,7 +1,8 @@
 """One error shape for every failure: ``{"error": {"code", "message", "fields"}}``.
 
 The services raise Django's ``ValidationError`` (400, or 409 for a ``Conflict``),
-``PermissionDenied`` (403) and ``NotFound`` (404); django-ninja raises its own errors for
+``PermissionDenied`` (403), ``NotFound`` (404) and ``Busy`` (503, see
+``cascade.core.transactions``); django-ninja raises its own errors for
 requests it cannot parse or validate (400), missing credentials (401) and throttling (429).
 Each is turned into the same JSON shape here, with a stable ``code`` for programs and a
 ``message`` for people. Bad input is always 400, never 422.
@@ -14,11 +15,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja import errors as ninja_errors
 
-from cascade.core.errors import Conflict, NotFound
+from cascade.core.errors import Busy, Conflict, NotFound
+from cascade.core.transactions import is_retryable
 
 logger = logging.getLogger("cascade.api")
 
@@ -67,6 +70,7 @@ CODES = {
     413: "too_large",
     429: "throttled",
     500: "server_error",
+    503: "busy",
 }
 
 DESCRIPTIONS = {
@@ -76,6 +80,7 @@ DESCRIPTIONS = {
     404: "No such object for the caller: missing, in another organisation, or a private goal the caller may not see (`not_found`).",
     409: "Valid, but it clashes with the current state, such as a link that would close a cycle (`conflict`).",
     429: "Too many requests; retry after the number of seconds in `Retry-After` (`throttled`).",
+    503: "Busy with other changes to the same rows: nothing was saved; retry after the seconds in `Retry-After` (`busy`).",
 }
 
 
@@ -182,6 +187,17 @@ def _http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpRespon
     return response
 
 
+def _busy(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = error_response(503, "busy", Busy.message)
+    response["Retry-After"] = "1"
+    return response
+
+
+def _database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A deadlock or serialization failure outside a retried transaction is busy too."""
+    return _busy(request, exc) if is_retryable(exc) else _unexpected(request, exc)
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The last resort: a bug. It is logged with its traceback; the caller gets a JSON 500."""
     logger.exception("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
@@ -196,6 +212,8 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     Conflict: _conflict,
     PermissionDenied: _forbidden,
     Http404: _not_found,
+    Busy: _busy,
+    OperationalError: _database_error,
     Exception: _unexpected,
 }
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from cascade import permissions
 from cascade.api.models import PREFIX_LENGTH, ApiToken, digest, new_token
@@ -18,6 +17,7 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import NotFound
+from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member
 
 # A longer-lived token is as good as one without an expiry; the bound keeps dates storable.
@@ -32,7 +32,7 @@ class IssuedToken:
     plain: str  # shown once, never stored
 
 
-@transaction.atomic
+@atomic_with_retries
 def issue_token(
     *, member: Member, name: str = "", expires_at: datetime | None = None
 ) -> IssuedToken:
@@ -66,7 +66,7 @@ def issue_token(
     return IssuedToken(token, plain)
 
 
-@transaction.atomic
+@atomic_with_retries
 def revoke_token(*, actor: Member, token: ApiToken) -> ApiToken:
     """Revoke one of your own tokens. It stops working at once; revoking twice changes nothing."""
     if token.member_id != actor.pk:
@@ -104,7 +104,7 @@ def revoke_member_tokens(*, member: Member, actor: Member | None, reason: str) -
     return len(live)
 
 
-@transaction.atomic
+@atomic_with_retries
 def revoke_user_tokens(*, user_id: int, reason: str) -> int:
     """Revoke every live token of a person, in every organisation (a changed password)."""
     revoked = 0

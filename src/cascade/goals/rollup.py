@@ -7,7 +7,15 @@ weight, a link, a goal's state) runs, inside its transaction:
    sum-of-children KRs above them; their goals and every goal above those — and lock their rows
    with ``SELECT … FOR UPDATE``, key results before goals, each in ascending id. One global
    order means concurrent writers queue instead of deadlocking. After locking, the graph is
-   read again: a link committed meanwhile may have put more goals above, and those are locked too.
+   read again: a link committed meanwhile may have put more goals above. Newcomers with ids
+   above every id held are locked at once; a newcomer below one would break the order (we would
+   wait for it while holding higher ids, and its holder may wait for ours). Then ``lock`` rolls
+   back to a savepoint taken before its first lock — PostgreSQL releases the row locks taken
+   since — and locks everything found so far again, lowest id first, until a walk under the
+   locks finds nothing new. What is found only grows, so this ends. Deadlocks that remain
+   possible (a transaction that calls ``lock`` twice, such as a batch of check-ins) end the
+   transaction with 40P01; the service's transaction is then run again
+   (``cascade.core.transactions.atomic_with_retries``), and answered 503 if it keeps failing.
 2. the service's own change to the locked rows;
 3. ``recompute(scope, …)``: the sums, then each goal from its direct contributors, juniors
    before seniors, with the pure rules of ``cascade.progress``. Goals outside the scope are
@@ -25,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -93,38 +101,56 @@ def _ids(query: RawSQL) -> set[int]:
 
 def _lock_upward[M: (Goal, KeyResult)](
     model: type[M], organisation_id: int, start: set[int], above: Callable[[Iterable[int]], RawSQL]
-) -> dict[int, M]:
+) -> tuple[dict[int, M], set[int]]:
     """Lock ``start`` and all above it, in ascending id order, until nothing new turns up.
 
     The walk up and the lock are separate queries on purpose: locking by a plain list of ids is
     an index lookup whatever the planner thinks of the graph. The walk is repeated under the
-    locks; usually it finds nothing new.
+    locks; usually it finds nothing new, and newcomers above every id held are locked at once.
+    A newcomer below an id already held must not be locked now: that would break the global
+    order. Then the locks stop there and the ids to start over from come back (everything
+    found so far); on success that set is empty.
     """
     locked: dict[int, M] = {}
     tried: set[int] = set()
     wanted = set(start) | _ids(above(start))
     while new := wanted - tried:
+        if locked and min(new) < max(locked):
+            return locked, tried | new
         tried |= new
         rows = model.objects.select_for_update().filter(
             organisation_id=organisation_id, pk__in=sorted(new)
         )
         locked.update((row.pk, row) for row in rows.order_by("pk"))
         wanted = set(locked) | _ids(above(locked))
-    return locked
+    return locked, set()
 
 
 def lock(
     organisation_id: int, *, key_results: Iterable[int] = (), goals: Iterable[int] = ()
 ) -> Scope:
     """Lock what a change to these key results and goals can affect (see the module's docs)."""
-    scope = Scope(organisation_id)
-    kr_ids = set(key_results)
-    if kr_ids:
-        scope.key_results = _lock_upward(KeyResult, organisation_id, kr_ids, key_results_above)
-    start = set(goals) | {kr.goal_id for kr in scope.key_results.values()}
-    if start:
-        scope.goals = _lock_upward(Goal, organisation_id, start, goals_above)
-    return scope
+    savepoint = transaction.savepoint_create()
+    kr_start, goal_start = set(key_results), set(goals)
+    while True:
+        scope = Scope(organisation_id)
+        start_over: set[int] = set()
+        if kr_start:
+            scope.key_results, start_over = _lock_upward(
+                KeyResult, organisation_id, kr_start, key_results_above
+            )
+            kr_start = start_over or kr_start
+        if not start_over:
+            start = goal_start | {kr.goal_id for kr in scope.key_results.values()}
+            if start:
+                scope.goals, start_over = _lock_upward(Goal, organisation_id, start, goals_above)
+                goal_start = start_over or goal_start
+        if not start_over:
+            transaction.savepoint_commit(savepoint)
+            return scope
+        # Rolling back to the savepoint releases the row locks taken since: lock everything
+        # found again, lowest id first. The sets only grow, so this ends.
+        transaction.savepoint_rollback(savepoint)
 
 
 def key_result_values(row: Mapping[str, Any]) -> KeyResultValues:

@@ -24,6 +24,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict, NotFound
 from cascade.core.numbers import parse_confidence, parse_number, parse_weight
+from cascade.core.transactions import atomic_with_retries
 from cascade.goals import rollup
 from cascade.goals.models import (
     CheckIn,
@@ -76,7 +77,7 @@ def _goal_errors(
     return errors
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_goal(
     *,
     actor: Member,
@@ -152,7 +153,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@transaction.atomic
+@atomic_with_retries
 def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
     """Change a goal's title, description, owner, team, period, visibility or dates."""
     unknown = set(changes) - EDITABLE_GOAL_FIELDS
@@ -274,7 +275,7 @@ def _set_state(
     return goal
 
 
-@transaction.atomic
+@atomic_with_retries
 def activate_goal(*, actor: Member, goal: Goal) -> Goal:
     """Draft → active. A goal needs at least one KR or contributing goal to be active."""
     scope, goal = _lock_goal(actor, goal)
@@ -282,7 +283,7 @@ def activate_goal(*, actor: Member, goal: Goal) -> Goal:
     return _set_state(actor, scope, goal, State.ACTIVE, EventKind.GOAL_ACTIVATED)
 
 
-@transaction.atomic
+@atomic_with_retries
 def close_goal(
     *, actor: Member, goal: Goal, score: object, outcome: str, retrospective: str = ""
 ) -> Goal:
@@ -319,7 +320,7 @@ def close_goal(
     )
 
 
-@transaction.atomic
+@atomic_with_retries
 def reopen_goal(*, actor: Member, goal: Goal) -> Goal:
     """Closed → active. The score stays on record until the goal is closed again."""
     scope, goal = _lock_goal(actor, goal)
@@ -327,7 +328,7 @@ def reopen_goal(*, actor: Member, goal: Goal) -> Goal:
     return _set_state(actor, scope, goal, State.ACTIVE, EventKind.GOAL_REOPENED)
 
 
-@transaction.atomic
+@atomic_with_retries
 def archive_goal(*, actor: Member, goal: Goal) -> Goal:
     """Hide a goal from rollups and lists without deleting anything."""
     scope, goal = _lock_goal(actor, goal)
@@ -335,7 +336,7 @@ def archive_goal(*, actor: Member, goal: Goal) -> Goal:
     return _set_state(actor, scope, goal, State.ARCHIVED, EventKind.GOAL_ARCHIVED)
 
 
-@transaction.atomic
+@atomic_with_retries
 def restore_goal(*, actor: Member, goal: Goal) -> Goal:
     """Archived → the state it had before it was archived."""
     scope, goal = _lock_goal(actor, goal)
@@ -404,7 +405,7 @@ def _definition(
     return values
 
 
-@transaction.atomic
+@atomic_with_retries
 def add_key_result(
     *,
     actor: Member,
@@ -490,7 +491,7 @@ def _check_sum_keeps_its_children(kr: KeyResult, changes: dict[str, Any]) -> Non
         )
 
 
-@transaction.atomic
+@atomic_with_retries
 def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -> KeyResult:
     unknown = set(changes) - EDITABLE_KR_FIELDS
     if unknown:
@@ -550,7 +551,7 @@ def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -
     return kr
 
 
-@transaction.atomic
+@atomic_with_retries
 def remove_key_result(*, actor: Member, key_result: KeyResult) -> None:
     """Delete a key result and its check-ins. An active goal must keep at least one contributor."""
     permissions.require_same_organisation(actor, key_result)
@@ -590,7 +591,7 @@ def remove_key_result(*, actor: Member, key_result: KeyResult) -> None:
 # --------------------------------------------------------------------------- check-ins
 
 
-@transaction.atomic
+@atomic_with_retries
 def check_in(
     *,
     actor: Member | None,
@@ -679,7 +680,7 @@ def _lock_pair(actor: Member, junior: Goal, senior: Goal) -> tuple[rollup.Scope,
     return scope, scope.goals[junior.pk], scope.goals[senior.pk]
 
 
-@transaction.atomic
+@atomic_with_retries
 def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1) -> Contribution:
     """Make ``junior`` contribute to ``senior`` with a weight; its progress then flows up."""
     permissions.require_same_organisation(actor, junior, senior)
@@ -739,7 +740,7 @@ def _locked_contribution(
     return scope, locked
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_contribution_weight(
     *, actor: Member, contribution: Contribution, weight: object
 ) -> Contribution:
@@ -763,7 +764,7 @@ def change_contribution_weight(
     return contribution
 
 
-@transaction.atomic
+@atomic_with_retries
 def remove_contribution(*, actor: Member, contribution: Contribution) -> None:
     scope, contribution = _locked_contribution(actor, contribution)
     senior = scope.goals[contribution.senior_id]
@@ -789,7 +790,7 @@ def remove_contribution(*, actor: Member, contribution: Contribution) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_retries
 def check_in_many(*, actor: Member, entries: list[dict[str, Any]]) -> list[CheckIn]:
     """Several check-ins saved together, or none: the weekly one-screen check-in.
 
@@ -820,7 +821,7 @@ class Copied:
     already_there: list[Goal]  # chosen, but copied into the period before (and not archived)
 
 
-@transaction.atomic
+@atomic_with_retries
 def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> Copied:
     """Carry unfinished goals into another period: same title, owner, team and KRs.
 
@@ -897,7 +898,7 @@ def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> Copied:
     return Copied(copies, already_there)
 
 
-@transaction.atomic
+@atomic_with_retries
 def start_goal(
     *,
     actor: Member,

@@ -24,6 +24,7 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict, NotFound
+from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import KeyResult, State
 from cascade.integrations.clients.http import is_loopback
 from cascade.integrations.clients.salesforce import (
@@ -173,7 +174,7 @@ def _seal(secret: str) -> str:
         raise ValidationError({"secret": str(error)}) from None
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_connection(
     *,
     actor: Member,
@@ -223,7 +224,7 @@ def create_connection(
     return connection
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_connection(*, actor: Member, connection: Connection, **changes: Any) -> Connection:
     """Change a connection. A blank secret keeps the stored one; new credentials clear the
     cached access token and the "needs attention" flag, so its bindings sync again."""
@@ -278,7 +279,7 @@ def change_connection(*, actor: Member, connection: Connection, **changes: Any) 
     return connection
 
 
-@transaction.atomic
+@atomic_with_retries
 def remove_connection(*, actor: Member, connection: Connection) -> None:
     _require_manager(actor)
     permissions.require_same_organisation(actor, connection)
@@ -426,7 +427,7 @@ def _require_open(kr: KeyResult) -> None:
         )
 
 
-@transaction.atomic
+@atomic_with_retries
 def bind_key_result(
     *,
     actor: Member,
@@ -483,7 +484,7 @@ def bind_key_result(
     return binding
 
 
-@transaction.atomic
+@atomic_with_retries
 def unbind_key_result(*, actor: Member, key_result: KeyResult) -> None:
     """The key result goes back to check-ins by hand; its values and check-ins stay."""
     kr = _require_binder(actor, key_result)
@@ -513,7 +514,7 @@ def unbind_key_result(*, actor: Member, key_result: KeyResult) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_retries
 def request_sync(*, actor: Member, key_result: KeyResult) -> tuple[SyncRun, bool]:
     """ "Sync now": the same run and task as a scheduled sync, queued for the next free worker.
 

@@ -35,6 +35,7 @@ from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Invitation, Member, Role, Team, TeamMembership
 
 VALID_DAYS = 7
@@ -113,7 +114,7 @@ def _require_admin(actor: Member) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_retries
 def invite_member(
     *,
     actor: Member,
@@ -193,7 +194,7 @@ def invite_member(
     return _send(member, actor, site_url)
 
 
-@transaction.atomic
+@atomic_with_retries
 def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Sent:
     """A new emailed link for someone who has not accepted yet; the older links stop working."""
     _require_admin(actor)
@@ -230,7 +231,7 @@ def find(token: str) -> Invitation | None:
     )
 
 
-@transaction.atomic
+@atomic_with_retries
 def accept(*, token: str, user: User | None, password: str | None = None) -> Member:
     """Accept the invitation: with the account's first ``password`` (see ``sets_password``),
     or as the signed-in ``user``, who must be the invited account. Once only."""

@@ -22,6 +22,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict
 from cascade.core.numbers import parse_number
+from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team, TeamMembership
 
 SUPER_USERS_ONLY = (
@@ -42,7 +43,7 @@ def _clean_name(value: str, field: str = "name", max_length: int = 120) -> str:
     return value
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_organisation(
     *, name: str, founder: User, slug: str = "", founder_title: str = ""
 ) -> Member:
@@ -86,7 +87,7 @@ def _check_manager(member: Member | None, manager: Member | None) -> None:
         raise ValidationError({"manager": "That would make the reporting line a circle."})
 
 
-@transaction.atomic
+@atomic_with_retries
 def add_member(
     *,
     actor: Member,
@@ -124,7 +125,7 @@ def add_member(
     return member
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_member(
     *,
     actor: Member,
@@ -173,7 +174,7 @@ def change_member(
     return member
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_team(
     *,
     actor: Member,
@@ -205,7 +206,7 @@ def create_team(
     return team
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_period(
     *,
     actor: Member,
@@ -249,7 +250,7 @@ def create_period(
     return period
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_status_margins(
     *, actor: Member, at_risk_margin: object, off_track_margin: object
 ) -> Organisation:
@@ -280,7 +281,7 @@ def change_status_margins(
 # --------------------------------------------------------------------------- leaving
 
 
-@transaction.atomic
+@atomic_with_retries
 def deactivate_member(*, actor: Member, member: Member) -> Member:
     """Take someone out of the organisation without losing their goals or history.
 
@@ -312,7 +313,7 @@ def deactivate_member(*, actor: Member, member: Member) -> Member:
     return member
 
 
-@transaction.atomic
+@atomic_with_retries
 def reactivate_member(*, actor: Member, member: Member) -> Member:
     """Let a deactivated member back in, with the role, title and teams they had."""
     _require_admin(actor)
@@ -362,7 +363,7 @@ def _check_team_parent(team: Team, parent: Team | None) -> None:
         node = parents.get(node)
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_team(
     *,
     actor: Member,
@@ -430,7 +431,7 @@ def change_team(
     return team
 
 
-@transaction.atomic
+@atomic_with_retries
 def set_team_members(
     *, actor: Member, team: Team, members: list[Member] | tuple[Member, ...]
 ) -> Team:

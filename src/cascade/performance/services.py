@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from cascade import permissions
 from cascade.audit.models import EventKind
@@ -23,6 +22,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_number, parse_weight
+from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Organisation, Period, Team, TeamMembership
 from cascade.performance.figures import live_figures
@@ -62,7 +62,7 @@ def _text(value: str | None, field: str, *, required: bool = False, max_length: 
 # --------------------------------------------------------------------------- the setting
 
 
-@transaction.atomic
+@atomic_with_retries
 def set_goals_in_reviews(*, actor: Member, enabled: bool) -> Organisation:
     """Turn the goals column of performance reviews on or off. Super users only; audited."""
     permissions.require(
@@ -129,7 +129,7 @@ def _measure(start: object, target: object) -> dict[str, Decimal]:
     return values
 
 
-@transaction.atomic
+@atomic_with_retries
 def add_sheet_item(
     *,
     actor: Member,
@@ -179,7 +179,7 @@ def add_sheet_item(
     return item
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_sheet_item(
     *,
     actor: Member,
@@ -223,7 +223,7 @@ def change_sheet_item(
     return item
 
 
-@transaction.atomic
+@atomic_with_retries
 def remove_sheet_item(*, actor: Member, item: SheetItem) -> None:
     permissions.require_same_organisation(actor, item)
     item = (
@@ -244,7 +244,7 @@ def remove_sheet_item(*, actor: Member, item: SheetItem) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_retries
 def update_sheet_item(
     *, actor: Member, item: SheetItem, value: object, note: str = ""
 ) -> SheetItemUpdate:
@@ -277,7 +277,7 @@ def update_sheet_item(
     return update
 
 
-@transaction.atomic
+@atomic_with_retries
 def comment_on_sheet(*, actor: Member, sheet: GoalSheet, body: str) -> SheetComment:
     permissions.require_same_organisation(actor, sheet)
     permissions.require(
@@ -327,7 +327,7 @@ def _dates_errors(dates: Sequence[date | None]) -> dict[str, str]:
     return {}
 
 
-@transaction.atomic
+@atomic_with_retries
 def create_review_cycle(
     *,
     actor: Member,
@@ -434,7 +434,7 @@ def _split(
     return split, errors or split_errors(split["goals_weight"], split["competencies_weight"])
 
 
-@transaction.atomic
+@atomic_with_retries
 def change_review_split(
     *, actor: Member, cycle: ReviewCycle, goals_weight: object, competencies_weight: object
 ) -> ReviewCycle:
@@ -463,7 +463,7 @@ def change_review_split(
     return cycle
 
 
-@transaction.atomic
+@atomic_with_retries
 def advance_phase(*, actor: Member, cycle: ReviewCycle) -> ReviewCycle:
     """Move the cycle to its next phase. Opening an assessment phase snapshots the goal figures."""
     permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
@@ -594,7 +594,7 @@ def _rating(raw: object, allowed: set[int], field: str) -> int | None:
     return value
 
 
-@transaction.atomic
+@atomic_with_retries
 def save_assessment(
     *,
     actor: Member,
@@ -665,7 +665,7 @@ def save_assessment(
     return assessment
 
 
-@transaction.atomic
+@atomic_with_retries
 def reopen_assessment(*, actor: Member, assessment: Assessment) -> Assessment:
     """Make a submitted assessment editable again. Super users only; audited."""
     permissions.require(
@@ -697,7 +697,7 @@ def reopen_assessment(*, actor: Member, assessment: Assessment) -> Assessment:
     return assessment
 
 
-@transaction.atomic
+@atomic_with_retries
 def refresh_goals_snapshot(*, actor: Member, assessment: Assessment) -> Assessment:
     """Take the goal figures afresh before submitting; ratings of goals still on the sheet stay."""
     assessment = _locked_assessment(actor, assessment)
