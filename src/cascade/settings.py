@@ -10,6 +10,8 @@ EMAIL_BACKEND      default: the console backend (mail is printed, not sent); wit
                    django.core.mail.backends.smtp.EmailBackend also EMAIL_HOST, EMAIL_PORT,
                    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
 DEFAULT_FROM_EMAIL default: Cascade <cascade@localhost>
+CASCADE_ALLOW_SIGNUP default: off; on lets anyone create an organisation at /signup/ (its
+                   founder confirms by email)
 CASCADE_ENCRYPTION_KEYS  Fernet keys for the data sources' secrets, comma separated: the first
                    encrypts, all decrypt (rotation). Default, for the embedded demo database
                    only: a key generated once and kept in the data directory
@@ -119,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cascade.web.first_run.FirstRunMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -235,3 +238,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Self-service sign-up of new organisations (/signup/). Off: the operator creates them.
+CASCADE_ALLOW_SIGNUP = env_bool("CASCADE_ALLOW_SIGNUP")

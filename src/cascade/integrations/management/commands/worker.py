@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cascade.integrations.worker import work
+from cascade.orgs.setup import announce_setup
 
 
 class Command(BaseCommand):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default="", help="a unique name for this worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        announce_setup(self.stdout)
         work(
             batch=options["batch"],
             max_tasks=options["max_tasks"],
