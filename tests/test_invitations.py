@@ -520,7 +520,7 @@ def test_change_password(client, world):
     assert client.login(username=world.ceo.user.email, password=NEW_PASSWORD)
 
 
-def test_password_pages_need_a_signed_in_user(client, db):
+def test_password_pages_need_a_signed_in_user(client, world):
     for name in ["password_change", "password_change_done"]:
         response = client.get(reverse(name))
         assert response.status_code == 302

@@ -10,6 +10,8 @@ EMAIL_BACKEND      default: the console backend (mail is printed, not sent); wit
                    django.core.mail.backends.smtp.EmailBackend also EMAIL_HOST, EMAIL_PORT,
                    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
 DEFAULT_FROM_EMAIL default: Cascade <cascade@localhost>
+CASCADE_ALLOW_SIGNUP default: off; on lets anyone create an organisation at /signup/ (its
+                   founder confirms by email)
 CASCADE_ENCRYPTION_KEYS  Fernet keys for the data sources' secrets, comma separated: the first
                    encrypts, all decrypt (rotation). Default, for the embedded demo database
                    only: a key generated once and kept in the data directory
@@ -155,6 +157,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cascade.web.first_run.FirstRunMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cascade.web.busy.BusyMiddleware",  # a write the database kept refusing: 503, not 500
@@ -373,3 +376,5 @@ cast(dict[str, dict[str, object]], LOGGING["handlers"])["console"]["filters"] = 
     "no_client_error_traceback"
 ]
 # --- End of hardening ----------------------------------------------------------------------
+# Self-service sign-up of new organisations (/signup/). Off: the operator creates them.
+CASCADE_ALLOW_SIGNUP = env_bool("CASCADE_ALLOW_SIGNUP")

@@ -66,7 +66,7 @@ def sets_password(member: Member) -> bool:
     return not Member.objects.filter(user_id=user.pk, accepted_at__isnull=False).exists()
 
 
-def _send(member: Member, inviter: Member, site_url: str) -> Sent:
+def _send(member: Member, inviter: Member | None, site_url: str) -> Sent:
     """A new link for ``member`` (older ones stop working), mailed once the transaction commits."""
     now = clock.now()
     Invitation.objects.filter(member=member, accepted_at=None, revoked_at=None).update(
@@ -81,15 +81,16 @@ def _send(member: Member, inviter: Member, site_url: str) -> Sent:
         created_at=now,
         expires_at=now + timedelta(days=VALID_DAYS),
     )
+    who = inviter.name if inviter else "The operator of this Cascade installation"
     context = {
         "organisation": member.organisation.name,
-        "inviter": inviter.name,
+        "inviter": who,
         "name": member.name,
         "link": site_url.rstrip("/") + reverse("invitation", kwargs={"token": token}),
         "sets_password": sets_password(member),
         "valid_days": VALID_DAYS,
     }
-    subject = f"{inviter.name} invited you to {member.organisation.name} on Cascade"
+    subject = f"{who} invited you to {member.organisation.name} on Cascade"
     body = render_to_string("registration/invitation_email.txt", context)
     email = member.user.email
     transaction.on_commit(
@@ -215,6 +216,18 @@ def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Sent:
         data={"email": member.user.email, "expires_at": sent.expires_at.isoformat()},
     )
     return sent
+
+
+def invite_founder(founder: Member, site_url: str) -> Sent:
+    """The first super user of an organisation an installation operator created for them."""
+    record(
+        organisation=founder.organisation_id,
+        actor=None,
+        kind=EventKind.MEMBER_INVITED,
+        subject=founder,
+        data={"email": founder.user.email, "role": founder.role, "manager": None, "teams": []},
+    )
+    return _send(founder, None, site_url)
 
 
 # --------------------------------------------------------------------------- accepting

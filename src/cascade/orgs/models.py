@@ -231,3 +231,19 @@ class Invitation(OrgScoped):
         return (
             self.accepted_at is None and self.revoked_at is None and clock.now() < self.expires_at
         )
+
+
+class SetupCode(models.Model):
+    """The one-time code that claims a new installation (``cascade.orgs.setup``). While no
+    organisation exists, ``cascade serve`` and ``cascade worker`` print it at start; whoever
+    reaches the setup page without it cannot claim the installation."""
+
+    code = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=clock.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"setup code of {self.created_at:%Y-%m-%d %H:%M}"

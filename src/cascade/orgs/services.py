@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.text import slugify
 
 from cascade import permissions
@@ -43,31 +43,62 @@ def _clean_name(value: str, field: str = "name", max_length: int = 120) -> str:
     return value
 
 
+def clean_timezone(value: str) -> str:
+    value = (value or "").strip()
+    if value not in available_timezones():
+        raise ValidationError({"timezone": "Choose a time zone such as Europe/Berlin or UTC."})
+    return value
+
+
 @atomic_with_retries
 def create_organisation(
-    *, name: str, founder: User, slug: str = "", founder_title: str = ""
+    *,
+    name: str,
+    founder: User,
+    slug: str = "",
+    founder_title: str = "",
+    timezone: str = "UTC",
+    founder_joined: bool = True,
 ) -> Member:
-    """A new organisation whose founder is its first super user. Returns the founder's membership."""
-    name = _clean_name(name)
-    slug = slugify(slug or name)[:60]
-    if not slug:
-        raise ValidationError({"slug": "Give the organisation a name with letters or digits."})
-    if Organisation.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": "That address is taken; choose another."})
-    organisation = Organisation.objects.create(name=name, slug=slug)
+    """A new organisation whose founder is its first super user. Returns the founder's membership.
+
+    ``founder_joined=False`` leaves the founder's membership pending, for an installation
+    operator creating an organisation for someone: they accept an invitation like anyone else.
+    """
+    errors: dict[str, str] = {}
+    try:
+        name = _clean_name(name)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    typed = (slug or "").strip()
+    slug = slugify(typed or name)[:60]
+    if typed and slug != typed.lower():
+        errors["slug"] = "Use lowercase letters, digits and hyphens only, e.g. acme-inc."
+    elif not slug:
+        errors["slug"] = "Give the organisation a name with letters or digits."
+    elif Organisation.objects.filter(slug=slug).exists():
+        errors["slug"] = f"The address {slug} is taken; choose another."
+    try:
+        timezone = clean_timezone(timezone)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    organisation = Organisation.objects.create(name=name, slug=slug, timezone=timezone)
     founder_member = Member.objects.create(
         organisation=organisation,
         user=founder,
         role=Role.SUPER_USER,
         title=founder_title,
-        accepted_at=clock.now(),
+        accepted_at=clock.now() if founder_joined else None,
+        invited_name=founder.full_name,
     )
     record(
         organisation=organisation,
         actor=founder_member,
         kind=EventKind.ORGANISATION_CREATED,
         subject=organisation,
-        data={"name": name, "slug": slug},
+        data={"name": name, "slug": slug, "timezone": timezone},
     )
     return founder_member
 

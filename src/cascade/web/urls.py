@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from cascade.accounts.signin_limits import LimitedAuthenticationForm
-from cascade.web.views import checkins, goals, home, invitations, tree
+from cascade.web.views import checkins, goals, home, invitations, setup, tree
 
 organisation_urls: list[URLPattern | URLResolver] = [
     path("", home.my_week, name="my-week"),
@@ -26,6 +26,7 @@ organisation_urls: list[URLPattern | URLResolver] = [
     path("key-results/<int:kr_id>/remove/", goals.remove_key_result, name="kr-remove"),
     path("contributions/<int:contribution_id>/", goals.contribution, name="contribution"),
     path("tree/", tree.alignment_tree, name="goal-tree"),
+    path("first-steps/", setup.first_steps, name="first-steps"),
     path("tree/juniors/<int:goal_id>/", tree.tree_node, name="goal-tree-node"),
     path("", include("cascade.web.people_urls")),
     path("", include("cascade.web.performance_urls")),
@@ -46,5 +47,7 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("invitations/<str:token>/", invitations.accept, name="invitation"),
+    path("setup/", setup.first_run, name="setup"),
+    path("signup/", setup.signup, name="signup"),
     path("o/<slug:org>/", include(organisation_urls)),
 ]

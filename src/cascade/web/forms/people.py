@@ -65,7 +65,7 @@ def optional(label: str, empty: str) -> dict[str, Any]:
 class InviteForm(ScopedForm):
     email = forms.EmailField(
         widget=forms.EmailInput(attrs={"autocomplete": "off", "autofocus": True}),
-        help_text="The invitation, with a link to choose a password, goes to this address.",
+        help_text="The invitation, with its link to join, goes only to this address.",
     )
     full_name = forms.CharField(max_length=150, label="Full name")
     title = forms.CharField(max_length=120, required=False, label="Job title")

@@ -48,7 +48,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 show_errors(form, error)
             else:
                 if signed_in is None:
-                    login(request, joined.user, backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, joined.user)
                 messages.success(request, f"Welcome to {joined.organisation.name}.")
                 return redirect("my-week", org=joined.organisation.slug)
     if signed_in is None and not first_password:

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cascade.integrations.worker import work
+from cascade.orgs.setup import announce_setup
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if len(options["worker_id"]) > 64:
             raise CommandError("--worker-id: 64 characters at most.")
+        announce_setup(self.stdout)
         work(
             batch=options["batch"],
             max_tasks=options["max_tasks"],

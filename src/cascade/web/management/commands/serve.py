@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cascade.orgs.setup import announce_setup
 from cascade.web.server import serve
 
 
@@ -13,4 +14,5 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="worker processes")
 
     def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
+        announce_setup(self.stdout, f"http://{bind}/")
         serve(bind, workers)
