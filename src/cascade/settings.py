@@ -18,7 +18,7 @@ CASCADE_ENCRYPTION_KEYS  Fernet keys for the data sources' secrets, comma separa
 CASCADE_WORKER_TIMEOUT   default: 90 — seconds without a heartbeat after which a worker counts
                    as gone: its sync is closed as interrupted and queued again
 SECURE_COOKIES, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
-CASCADE_TRUSTED_PROXY, CASCADE_SESSION_IDLE_MINUTES: see the hardening block below
+CASCADE_SESSION_IDLE_MINUTES: see the hardening block below
 CACHE_URL          default: Django's database cache (a table in the database, shared by every
                    process); redis://host:6379/0 (or rediss://) for Redis
 CASCADE_TRUSTED_PROXIES  default: 0. How many reverse proxies in front of Cascade append to
@@ -347,14 +347,14 @@ MIDDLEWARE.insert(
 
 # HTTPS: with SECURE_COOKIES on Cascade is served over TLS, so it redirects plain HTTP and
 # sends HSTS (a year; subdomains only when asked, as they may be other people's services).
-# Behind a TLS proxy, CASCADE_TRUSTED_PROXY=true trusts its X-Forwarded-Proto: only then, since
-# a client could send that header itself.
+# Behind a TLS proxy (CASCADE_TRUSTED_PROXIES > 0) its X-Forwarded-Proto is believed: only then,
+# since a client could send that header itself.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
 SECURE_HSTS_SECONDS = (
     int(os.environ.get("SECURE_HSTS_SECONDS") or 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
-if env_bool("CASCADE_TRUSTED_PROXY"):
+if CASCADE_TRUSTED_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Sessions end after CASCADE_SESSION_IDLE_MINUTES without a request (default 8 hours: a working

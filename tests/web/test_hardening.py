@@ -95,7 +95,7 @@ def settings_in_a_fresh_process(tmp_path, **env: str) -> list[str]:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DJANGO_SETTINGS_MODULE", "SECURE_COOKIES", "CASCADE_TRUSTED_PROXY")
+        if k not in ("DJANGO_SETTINGS_MODULE", "SECURE_COOKIES", "CASCADE_TRUSTED_PROXIES")
         and not k.startswith(("SECURE_HSTS", "SECURE_SSL", "CASCADE_SESSION"))
     }
     code = (
@@ -126,7 +126,7 @@ def test_https_is_enforced_only_with_secure_cookies(tmp_path):
         tmp_path,
         SECURE_COOKIES="true",
         SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
-        CASCADE_TRUSTED_PROXY="true",
+        CASCADE_TRUSTED_PROXIES="1",
         CASCADE_SESSION_IDLE_MINUTES="30",
     ) == ["True", "31536000", "True", "('HTTP_X_FORWARDED_PROTO', 'https')", "1800"]
 
