@@ -176,6 +176,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",  # the 500 page's nonce
                 "cascade.web.membership.navigation",
             ],
         },
@@ -246,6 +247,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "cascade.accounts.signin_limits.username"
 AXES_CLIENT_IP_CALLABLE = "cascade.accounts.clients.client_address"
 AXES_ENABLE_ADMIN = False  # with the cache handler its admin pages would stay empty
+AXES_VERBOSE = False  # no banner in every command's output
 # axes.W002 asks for AxesMiddleware, which turns a lockout into its own page; Cascade's login
 # forms and the API answer a lockout themselves (a form error, a 429 in the API's shape).
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
