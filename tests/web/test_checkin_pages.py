@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from cascade.core import clock
 from cascade.audit.models import AuditEvent
+from cascade.core import clock
 from cascade.goals.models import CheckIn, GoalProgress, KeyResult
 from cascade.orgs import services as orgs
 from tests.builders import metric, milestone, progress
@@ -111,7 +111,7 @@ def rendered_batch(client, world) -> dict[str, list[str]]:
 @pytest.fixture
 def checked_in_team(team):
     """Every key result of the VP has a value and a confidence (prefilled on the page)."""
-    world, vp, _company, deals, launch = team
+    world, _vp, _company, deals, launch = team
     world.check_in(deals, 30, confidence=6, note="Started")
     world.check_in(launch, 1, confidence=8)
     return team
@@ -147,7 +147,11 @@ def test_only_the_row_that_changed_is_recorded(client, checked_in_team, field, t
     assert CheckIn.objects.filter(key_result=launch_kr).count() == 1  # the fixture's only
     latest = CheckIn.objects.filter(key_result=deals_kr).latest("created_at", "id")
     expected = {"value": Decimal(30), "confidence": 6, "note": ""} | {
-        field: Decimal(typed) if field == "value" else int(typed) if field == "confidence" else typed
+        field: Decimal(typed)
+        if field == "value"
+        else int(typed)
+        if field == "confidence"
+        else typed
     }
     assert (latest.value, latest.confidence, latest.note) == (
         expected["value"],

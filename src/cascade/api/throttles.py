@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -31,8 +32,8 @@ class TokenRequestsPerEmail(SimpleRateThrottle):
     def get_cache_key(self, request: HttpRequest) -> str | None:
         try:
             body = json.loads(request.body)
-        except (ValueError, RecursionError):
-            return None  # not JSON: the request fails validation anyway
+        except (ValueError, RecursionError, RequestDataTooBig):
+            return None  # not JSON, or too large to read: the request is refused anyway
         email = body.get("email") if isinstance(body, dict) else None
         if not isinstance(email, str) or not email.strip():
             return None

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from cascade import permissions
 from cascade.core.errors import NotFound
+from cascade.core.numbers import id_or_not_found
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.orgs.models import Member, Organisation, Period
 from cascade.progress import Status, attainment, expected_progress, progress, status
@@ -53,10 +54,7 @@ def visible_goals(actor: Member) -> QuerySet[Goal]:
 
 def get_goal(actor: Member, goal_id: object) -> Goal:
     """A goal the actor may see, or NotFound — also for other organisations' and private goals."""
-    try:
-        pk = int(str(goal_id))
-    except ValueError:
-        raise NotFound("No such goal.") from None
+    pk = id_or_not_found(goal_id, "goal")
     goal = (
         visible_goals(actor).select_related("owner__user", "team", "period").filter(pk=pk).first()
     )

@@ -24,6 +24,7 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict, NotFound
+from cascade.core.numbers import ascii_int
 from cascade.goals.models import KeyResult, State
 from cascade.integrations.clients.http import is_loopback
 from cascade.integrations.clients.salesforce import (
@@ -394,8 +395,8 @@ def _binding_fields(
             "such as 0 → 100 %."
         )
     try:
-        interval = int(str(interval_minutes))
-        if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+        interval = ascii_int(str(interval_minutes).strip())
+        if interval is None or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
             raise ValueError
     except ValueError:
         errors["interval_minutes"] = (

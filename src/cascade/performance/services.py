@@ -22,7 +22,7 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import NotFound
-from cascade.core.numbers import parse_number, parse_weight
+from cascade.core.numbers import ascii_int, parse_id, parse_number, parse_weight
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Organisation, Period, Team, TeamMembership
 from cascade.performance.figures import live_figures
@@ -583,10 +583,9 @@ def _require_writer(actor: Member, assessment: Assessment) -> None:
 def _rating(raw: object, allowed: set[int], field: str) -> int | None:
     if raw in (None, ""):
         return None
-    try:
-        value = int(str(raw))
-    except ValueError:
-        raise ValidationError({field: "Choose a rating from the scale."}) from None
+    value = ascii_int(raw.strip() if isinstance(raw, str) else raw)
+    if value is None:
+        raise ValidationError({field: "Choose a rating from the scale."})
     if value not in allowed:
         raise ValidationError(
             {field: f"Choose a rating from the scale ({', '.join(map(str, sorted(allowed)))})."}
@@ -623,7 +622,7 @@ def save_assessment(
     changed_c: list[CompetencyRating] = []
     changed_g: list[GoalRating] = []
     for key, (raw, comment) in (competency_ratings or {}).items():
-        row = by_competency.get(int(key))
+        row = by_competency.get(parse_id(key) or 0)
         if row is None:
             raise ValidationError({f"competency_{key}": "No such competency in this review."})
         row.rating = _rating(raw, allowed, f"competency_{key}")
@@ -632,7 +631,7 @@ def save_assessment(
     if goal_ratings and not include_goals:
         raise ValidationError("This organisation does not include goals in performance reviews.")
     for key, (raw, comment) in (goal_ratings or {}).items():
-        goal_row = by_goal.get(int(key))
+        goal_row = by_goal.get(parse_id(key) or 0)
         if goal_row is None:
             raise ValidationError({f"goal_{key}": "No such goal in this review."})
         goal_row.rating = _rating(raw, allowed, f"goal_{key}")
