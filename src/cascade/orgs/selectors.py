@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 
 from cascade.core.errors import NotFound
 from cascade.core.numbers import id_or_not_found
+from cascade.core.text import search_words
 from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import Goal, State
 from cascade.goals.selectors import Standing
@@ -140,7 +141,7 @@ def org_chart(actor: Member, focus_id: object = None) -> OrgChart:
 def search_people(actor: Member, query: str, limit: int = 50) -> list[Member]:
     """Active members whose name, title or email contains every word of the query."""
     people = Member.objects.filter(organisation_id=actor.organisation_id, is_active=True)
-    for word in query.split():
+    for word in search_words(query):
         people = people.filter(
             Q(user__full_name__icontains=word)
             | Q(title__icontains=word)
@@ -344,7 +345,7 @@ def members_for_settings(actor: Member, query: str = "", status: str = "") -> Qu
         people = people.filter(is_active=True)
     elif status == "deactivated":
         people = people.filter(is_active=False)
-    for word in query.split():
+    for word in search_words(query):
         people = people.filter(
             Q(user__full_name__icontains=word)
             | Q(title__icontains=word)
