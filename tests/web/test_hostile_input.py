@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from cascade.goals.models import Contribution
 from cascade.integrations import services as integrations
 from cascade.orgs import services as orgs
-from cascade.performance.models import GoalSheet, Review, ReviewCycle, SheetItem
+from cascade.performance.models import GoalSheet, Review, ReviewCycle, SheetComment, SheetItem
 from tests.api.test_fuzz import build_performance
 from tests.builders import metric, milestone, total
 from tests.web.page_forms import forms_on
@@ -143,6 +143,19 @@ def test_a_superscript_two_is_no_number(signed_in, world, path, data):
         signed_in.post(org_url(world, path), data) if data else signed_in.get(org_url(world, path))
     )
     assert answer.status_code in {200, 400}
+
+
+def test_a_nul_byte_in_text_that_no_django_form_checked_is_refused(signed_in, world):
+    """The sheet's comment box is read straight from the POST: the service refuses NUL (which
+    PostgreSQL cannot store) itself."""
+    full_organisation(world)
+    sheet = GoalSheet.objects.order_by("pk").first()
+    assert sheet is not None
+    answer = signed_in.post(org_url(world, f"sheets/{sheet.pk}/comments/"), {"body": "a\x00b"})
+    assert answer.status_code == 302
+    assert not SheetComment.objects.filter(body__contains="a").exclude(body="Good plan").exists()
+    page = signed_in.get(answer.url).text
+    assert "Text cannot contain NUL characters." in page
 
 
 # --------------------------------------------------------------------------- the walk

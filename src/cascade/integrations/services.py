@@ -25,6 +25,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict, NotFound
 from cascade.core.numbers import ascii_int
+from cascade.core.text import clean_text
 from cascade.goals.models import KeyResult, State
 from cascade.integrations.clients.http import is_loopback
 from cascade.integrations.clients.salesforce import (
@@ -76,12 +77,7 @@ def _require_manager(actor: Member) -> None:
 
 
 def _text(value: object, field: str, max_length: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: "This field is required."})
-    if len(text) > max_length:
-        raise ValidationError({field: f"Keep it under {max_length} characters."})
-    return text
+    return clean_text(str(value or ""), field, required=required, max_length=max_length)
 
 
 def _base_url(raw: object) -> str:
