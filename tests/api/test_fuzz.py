@@ -38,6 +38,7 @@ from schemathesis.cli import schemathesis as st
 
 from cascade.api.models import ApiToken
 from cascade.api.services import issue_token
+from cascade.core.numbers import MAX_ID
 from cascade.goals.models import Contribution, Goal, KeyResult
 from cascade.integrations import services as integrations
 from cascade.integrations.models import Connection
@@ -138,7 +139,8 @@ def before_call(token: str):
             parameters["token_id"] = own + 1_000_000
         for name, ids in known.items():
             value = parameters.get(name)
-            if ids and isinstance(value, int) and value % 5:
+            # Only ids the schema allows: an out-of-range one is a negative case, to stay refused.
+            if ids and isinstance(value, int) and 0 < value <= MAX_ID and value % 5:
                 parameters[name] = ids[value % len(ids)]
 
     return hook
