@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
 
 from cascade.goals.models import CheckIn, KeyResult
@@ -184,3 +192,73 @@ def test_a_body_is_a_json_object(api, body):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] in {"bad_request", "validation_error"}
+
+
+def oversized_body(settings) -> bytes:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    return json.dumps({"title": "x" * 2000}).encode()
+
+
+def test_a_body_past_the_upload_limit_is_a_json_413(org, api, settings):
+    response = api.client.patch(
+        f"{BASE}/goals/{org.company.pk}",
+        data=oversized_body(settings),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert "1,000 bytes" in response.json()["error"]["message"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    """``cascade serve``, the production server, on a free port (no database is needed here)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "CASCADE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "cascade.settings",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cascade", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "cascade serve did not start"
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_413_keeps_the_connection_alive(gunicorn):
+    """gunicorn skips only 64 KiB of an unread body before the next request on a keep-alive
+    connection, else drops it: the refused body is drained, so the next request is answered."""
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=30)
+    body = json.dumps({"email": "x" * 3_000_000, "password": "pw", "organisation": "o"})
+    try:
+        connection.request("POST", f"{BASE}/tokens", body, {"Content-Type": "application/json"})
+        first = connection.getresponse()
+        assert (first.status, json.loads(first.read())["error"]["code"]) == (413, "too_large")
+        connection.request("GET", f"{BASE}/openapi.json")
+        second = connection.getresponse()
+        assert (second.status, json.loads(second.read())["info"]["title"]) == (200, "Cascade API")
+    finally:
+        connection.close()

@@ -6,10 +6,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from cascade.audit.models import AuditEvent
 from cascade.core import clock
-from cascade.goals.models import CheckIn, KeyResult
+from cascade.goals.models import CheckIn, GoalProgress, KeyResult
 from cascade.orgs import services as orgs
 from tests.builders import metric, milestone, progress
+from tests.web.page_forms import forms_on
 from tests.web.page_parts import part, parts, text
 
 PASSWORD = "pw-for-tests-only"
@@ -97,6 +99,75 @@ def test_an_empty_batch_saves_nothing(client, team):
     response = sign_in(client, vp).post(url(world, "check-in/"), {})
     assert response.status_code == 302
     assert CheckIn.objects.count() == 0
+
+
+def rendered_batch(client, world) -> dict[str, list[str]]:
+    """The batch form as the page renders it: what a browser sends when nothing is touched."""
+    page = client.get(url(world, "check-in/")).text
+    (form,) = [f for f in forms_on(page) if any(n.endswith("-confidence") for n in f.names)]
+    return form.data()
+
+
+@pytest.fixture
+def checked_in_team(team):
+    """Every key result of the VP has a value and a confidence (prefilled on the page)."""
+    world, _vp, _company, deals, launch = team
+    world.check_in(deals, 30, confidence=6, note="Started")
+    world.check_in(launch, 1, confidence=8)
+    return team
+
+
+def records() -> tuple[int, int, int]:
+    return CheckIn.objects.count(), GoalProgress.objects.count(), AuditEvent.objects.count()
+
+
+def test_an_untouched_batch_records_nothing(client, checked_in_team):
+    world, vp, *_ = checked_in_team
+    data = rendered_batch(sign_in(client, vp), world)
+    before = records()
+    response = client.post(url(world, "check-in/"), data)
+    assert response.status_code == 302  # "Nothing to save"
+    assert records() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"), [("value", "45"), ("confidence", "2"), ("note", "Blocked on legal")]
+)
+def test_only_the_row_that_changed_is_recorded(client, checked_in_team, field, typed):
+    world, vp, _company, deals, launch = checked_in_team
+    deals_kr, launch_kr = KeyResult.objects.get(goal=deals), KeyResult.objects.get(goal=launch)
+    data = rendered_batch(sign_in(client, vp), world)
+    data[f"kr{deals_kr.pk}-{field}"] = [typed]
+    checkins, _history, events = records()
+    response = client.post(url(world, "check-in/"), data)
+    assert response.status_code == 200
+    assert "Saved 1 check-in" in response.text
+    assert CheckIn.objects.count() == checkins + 1
+    assert not CheckIn.objects.filter(key_result=launch_kr).exclude(value=1).exists()
+    assert CheckIn.objects.filter(key_result=launch_kr).count() == 1  # the fixture's only
+    latest = CheckIn.objects.filter(key_result=deals_kr).latest("created_at", "id")
+    expected = {"value": Decimal(30), "confidence": 6, "note": ""} | {
+        field: Decimal(typed)
+        if field == "value"
+        else int(typed)
+        if field == "confidence"
+        else typed
+    }
+    assert (latest.value, latest.confidence, latest.note) == (
+        expected["value"],
+        expected["confidence"],
+        expected["note"],
+    )
+    assert AuditEvent.objects.count() == events + 1
+
+
+def test_unticking_a_done_milestone_is_recorded(client, checked_in_team):
+    world, vp, _company, _deals, launch = checked_in_team
+    launch_kr = KeyResult.objects.get(goal=launch)
+    data = rendered_batch(sign_in(client, vp), world)
+    assert data.pop(f"kr{launch_kr.pk}-done") == ["on"]
+    assert "Saved 1 check-in" in client.post(url(world, "check-in/"), data).text
+    assert KeyResult.objects.get(pk=launch_kr.pk).current == 0
 
 
 def test_the_preview_uses_the_same_rules_as_saving(client, team):

@@ -14,7 +14,13 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
@@ -198,6 +204,27 @@ def _database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse
     return _busy(request, exc) if is_retryable(exc) else _unexpected(request, exc)
 
 
+# How much of a refused body is read and thrown away so that the connection stays usable.
+DRAIN_LIMIT = 32 * 1024 * 1024
+DRAIN_CHUNK = 64 * 1024
+
+
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body past ``DATA_UPLOAD_MAX_MEMORY_SIZE``: Django refuses to read it (a 413, not a bug).
+
+    The body is still on the socket. Servers skip only a little of an unread body before the
+    next request of a keep-alive connection (gunicorn 64 KiB) and otherwise drop the
+    connection, so it is read here in chunks, never held, up to ``DRAIN_LIMIT``.
+    """
+    drained = 0
+    while drained < DRAIN_LIMIT and (chunk := request.read(DRAIN_CHUNK)):
+        drained += len(chunk)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(
+        413, "too_large", f"The request body is larger than the {limit:,} bytes allowed."
+    )
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The last resort: a bug. It is logged with its traceback; the caller gets a JSON 500."""
     logger.exception("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
@@ -214,6 +241,7 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     Http404: _not_found,
     Busy: _busy,
     OperationalError: _database_error,
+    RequestDataTooBig: _too_large,
     Exception: _unexpected,
 }
 

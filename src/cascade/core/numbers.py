@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from cascade.core.errors import NotFound
+
 # Fits the DecimalField(max_digits=20, decimal_places=6) columns that hold values, on every
 # database: SQLite keeps decimals as floats and reads them back rounded to 15 digits, so a value
 # just under 1e14 would come back as 1e14, which has no room for 6 decimal places (a crash on
@@ -52,10 +54,36 @@ def parse_confidence(raw: object) -> int | None:
     return int(value)
 
 
-def parse_id(raw: str | None) -> int | None:
-    """An id from a query string, or None for anything that cannot be one (a word, a number
-    past the 64-bit keys, which the databases would refuse with an error, not an empty answer)."""
-    if not raw or not raw.isdigit() or len(raw) > 19:
+def ascii_int(raw: object) -> int | None:
+    """A whole number written in ASCII digits (an optional minus sign first), else None.
+
+    Not ``str.isdigit()``: it accepts "²" (which ``int()`` then refuses with a ValueError, a 500)
+    and "٣", and ``int()`` itself takes " 3", "+3" and "1_000". A number is what people type
+    with 0-9; a longer string than any 64-bit number is refused before it is converted.
+    """
+    if isinstance(raw, bool):
         return None
-    value = int(raw)
-    return value if 1 <= value <= MAX_ID else None
+    if isinstance(raw, int):
+        return raw
+    if not isinstance(raw, str) or not 0 < len(raw) <= 20:
+        return None
+    digits = raw.removeprefix("-")
+    if not (digits and digits.isascii() and digits.isdigit()):
+        return None
+    return int(raw)
+
+
+def parse_id(raw: object) -> int | None:
+    """An id from a URL, a query string, a form field's name or a JSON body, or None for
+    anything that cannot be one: not ASCII digits, zero, negative, or past the 64-bit keys
+    (which the databases would refuse with an error, not an empty answer)."""
+    value = ascii_int(raw)
+    return value if value is not None and 1 <= value <= MAX_ID else None
+
+
+def id_or_not_found(raw: object, what: str) -> int:
+    """``parse_id``, answering anything that cannot be an id as a missing object."""
+    value = parse_id(raw)
+    if value is None:
+        raise NotFound(f"No such {what}.")
+    return value

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 
 from cascade import permissions
 from cascade.core.errors import NotFound
+from cascade.core.numbers import id_or_not_found
+from cascade.core.text import search_words
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.orgs.models import Member, Organisation, Period
 from cascade.progress import Status, attainment, expected_progress, progress, status
@@ -53,10 +55,7 @@ def visible_goals(actor: Member) -> QuerySet[Goal]:
 
 def get_goal(actor: Member, goal_id: object) -> Goal:
     """A goal the actor may see, or NotFound — also for other organisations' and private goals."""
-    try:
-        pk = int(str(goal_id))
-    except ValueError:
-        raise NotFound("No such goal.") from None
+    pk = id_or_not_found(goal_id, "goal")
     goal = (
         visible_goals(actor).select_related("owner__user", "team", "period").filter(pk=pk).first()
     )
@@ -315,10 +314,8 @@ def goal_list(actor: Member, filters: GoalFilters, today: date) -> QuerySet[Goal
     goals = (
         goals.filter(state=filters.state) if filters.state else goals.exclude(state=State.ARCHIVED)
     )
-    if filters.search.strip():
-        words = filters.search.split()
-        for word in words:
-            goals = goals.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    for word in search_words(filters.search):
+        goals = goals.filter(Q(title__icontains=word) | Q(description__icontains=word))
     if filters.status is not None:
         goals = filter_by_status(goals, filters.status, actor.organisation, today)
     return goals.order_by("period__start", "title", "id")

@@ -24,6 +24,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict, NotFound
 from cascade.core.numbers import parse_confidence, parse_number, parse_weight
+from cascade.core.text import clean_text
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals import rollup
 from cascade.goals.models import (
@@ -51,17 +52,6 @@ MAX_NOTE = 5000
 
 
 # --------------------------------------------------------------------------- goals
-
-
-def _clean_text(
-    value: str | None, field: str, *, required: bool = False, max_length: int = 200
-) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: "This field is required."})
-    if len(value) > max_length:
-        raise ValidationError({field: f"Keep it under {max_length} characters."})
-    return value
 
 
 def _goal_errors(
@@ -98,8 +88,8 @@ def create_goal(
         permissions.can_create_goal_for(actor, owner),
         "You may create goals for yourself; super users and managers may create them for their people.",
     )
-    title = _clean_text(title, "title", required=True)
-    description = _clean_text(description, "description", max_length=10_000)
+    title = clean_text(title, "title", required=True)
+    description = clean_text(description, "description", max_length=10_000)
     errors = _goal_errors(
         visibility=visibility, period=period, start_date=start_date, end_date=end_date
     )
@@ -167,9 +157,9 @@ def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
     if goal.state == State.ARCHIVED:
         raise ValidationError("An archived goal cannot be edited; restore it first.")
     if "title" in changes:
-        changes["title"] = _clean_text(changes["title"], "title", required=True)
+        changes["title"] = clean_text(changes["title"], "title", required=True)
     if "description" in changes:
-        changes["description"] = _clean_text(
+        changes["description"] = clean_text(
             changes["description"], "description", max_length=10_000
         )
     new_owner = changes.get("owner")
@@ -304,7 +294,7 @@ def close_goal(
         errors["outcome"] = "Say whether the goal was achieved, partially achieved or missed."
     if errors:
         raise ValidationError(errors)
-    retrospective = _clean_text(retrospective, "retrospective", max_length=10_000)
+    retrospective = clean_text(retrospective, "retrospective", max_length=10_000)
     _require_state(goal, {State.ACTIVE}, "closed")
     goal.score = value.quantize(Decimal("0.01"))
     goal.outcome = outcome
@@ -371,7 +361,7 @@ def _definition(
     values: dict[str, Any] = {
         "kind": kind,
         "direction": direction or "",
-        "unit": _clean_text(unit, "unit", max_length=20),
+        "unit": clean_text(unit, "unit", max_length=20),
     }
     if kind == Kind.MILESTONE:
         start, target = (
@@ -427,7 +417,7 @@ def add_key_result(
     goal = scope.goals[goal.pk]
     permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
     _require_open(goal)
-    title = _clean_text(title, "title", required=True)
+    title = clean_text(title, "title", required=True)
     definition = _definition(
         kind=kind,
         start=start,
@@ -484,7 +474,7 @@ def _check_sum_keeps_its_children(kr: KeyResult, changes: dict[str, Any]) -> Non
         raise ValidationError(
             {"kind": "Key results add into this one: unlink them before changing its type."}
         )
-    unit = _clean_text(changes.get("unit", kr.unit), "unit", max_length=20)
+    unit = clean_text(changes.get("unit", kr.unit), "unit", max_length=20)
     if units != {unit}:
         raise ValidationError(
             {"unit": f"The key results that add into this one are in “{', '.join(sorted(units))}”."}
@@ -516,7 +506,7 @@ def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -
         )
     if kr.kind == Kind.SUM:
         _check_sum_keeps_its_children(kr, changes)
-    title = _clean_text(changes.get("title", kr.title), "title", required=True)
+    title = clean_text(changes.get("title", kr.title), "title", required=True)
     definition = _definition(
         kind=changes.get("kind", kr.kind),
         start=changes.get("start", kr.start),
@@ -612,7 +602,7 @@ def check_in(
         permissions.require_same_organisation(actor, key_result)
     number = parse_number(value, "value")
     confidence_value = parse_confidence(confidence)
-    note = _clean_text(note, "note", max_length=MAX_NOTE)
+    note = clean_text(note, "note", max_length=MAX_NOTE)
     if source not in Source.values:
         raise ValidationError({"source": "Unknown source."})
 

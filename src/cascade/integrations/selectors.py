@@ -7,17 +7,11 @@ from collections.abc import Iterable
 from django.db.models import Count, QuerySet
 
 from cascade.core.errors import NotFound
+from cascade.core.numbers import id_or_not_found
 from cascade.goals.models import KeyResult
 from cascade.goals.selectors import visible_goals
 from cascade.integrations.models import Binding, Connection, SyncRun
 from cascade.orgs.models import Member
-
-
-def _pk(raw: object, what: str) -> int:
-    try:
-        return int(str(raw))
-    except ValueError:
-        raise NotFound(f"No such {what}.") from None
 
 
 def connections(member: Member) -> QuerySet[Connection]:
@@ -31,7 +25,7 @@ def connections(member: Member) -> QuerySet[Connection]:
 
 def get_connection(member: Member, connection_id: object) -> Connection:
     connection = Connection.objects.filter(
-        pk=_pk(connection_id, "connection"), organisation_id=member.organisation_id
+        pk=id_or_not_found(connection_id, "connection"), organisation_id=member.organisation_id
     ).first()
     if connection is None:
         raise NotFound("No such connection.")
@@ -50,7 +44,7 @@ def get_key_result(member: Member, kr_id: object) -> KeyResult:
     """A key result of a goal the member may see, or NotFound (other organisations included)."""
     kr = (
         KeyResult.objects.select_related("goal")
-        .filter(pk=_pk(kr_id, "key result"), organisation_id=member.organisation_id)
+        .filter(pk=id_or_not_found(kr_id, "key result"), organisation_id=member.organisation_id)
         .first()
     )
     if kr is None or not visible_goals(member).filter(pk=kr.goal_id).exists():

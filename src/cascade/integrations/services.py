@@ -24,6 +24,8 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict, NotFound
+from cascade.core.numbers import ascii_int
+from cascade.core.text import clean_text
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import KeyResult, State
 from cascade.integrations.clients.http import is_loopback
@@ -76,12 +78,7 @@ def _require_manager(actor: Member) -> None:
 
 
 def _text(value: object, field: str, max_length: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: "This field is required."})
-    if len(text) > max_length:
-        raise ValidationError({field: f"Keep it under {max_length} characters."})
-    return text
+    return clean_text(str(value or ""), field, required=required, max_length=max_length)
 
 
 def _base_url(raw: object) -> str:
@@ -395,8 +392,8 @@ def _binding_fields(
             "such as 0 → 100 %."
         )
     try:
-        interval = int(str(interval_minutes))
-        if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+        interval = ascii_int(str(interval_minutes).strip())
+        if interval is None or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
             raise ValueError
     except ValueError:
         errors["interval_minutes"] = (

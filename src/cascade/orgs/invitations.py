@@ -35,6 +35,7 @@ from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.text import clean_text
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Invitation, Member, Role, Team, TeamMembership
 
@@ -143,12 +144,13 @@ def invite_member(
     full_name = (full_name or "").strip()
     if not full_name:
         errors["full_name"] = "Give the person's full name."
-    elif len(full_name) > 150:
-        errors["full_name"] = "Keep it under 150 characters."
+    for field, value, limit in [("full_name", full_name, 150), ("title", title, 120)]:
+        try:
+            clean_text(value, field, max_length=limit)
+        except ValidationError as error:
+            errors.setdefault(field, error.message_dict[field][0])
     if role not in Role.values:
         errors["role"] = f"Choose one of: {', '.join(Role.values)}."
-    if len(title.strip()) > 120:
-        errors["title"] = "Keep it under 120 characters."
     if manager is not None and not manager.is_active:
         errors["manager"] = f"{manager.name} has been deactivated; choose an active manager."
     user = User.objects.filter(email__iexact=email).first() if "email" not in errors else None

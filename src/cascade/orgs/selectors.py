@@ -17,18 +17,12 @@ from datetime import date
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 
 from cascade.core.errors import NotFound
+from cascade.core.numbers import id_or_not_found
+from cascade.core.text import search_words
 from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import Goal, State
 from cascade.goals.selectors import Standing
 from cascade.orgs.models import Member, Period, Team, TeamMembership, name_contains
-
-
-def _pk(raw: object, what: str) -> int:
-    try:
-        return int(str(raw))
-    except ValueError:
-        raise NotFound(f"No such {what}.") from None
-
 
 # --------------------------------------------------------------------------- trees
 
@@ -117,7 +111,7 @@ def org_chart(actor: Member, focus_id: object = None) -> OrgChart:
     focus = None
     above: list[Member] = []
     if focus_id not in (None, ""):
-        focus = people.get(_pk(focus_id, "person"))
+        focus = people.get(id_or_not_found(focus_id, "person"))
         if focus is None:
             raise NotFound("No such person.")
         manager_id, seen = focus.manager_id, {focus.pk}
@@ -146,7 +140,7 @@ def org_chart(actor: Member, focus_id: object = None) -> OrgChart:
 def search_people(actor: Member, query: str, limit: int = 50) -> list[Member]:
     """Active members whose name, title or email contains every word of the query."""
     people = Member.objects.filter(organisation_id=actor.organisation_id, is_active=True)
-    for word in query.split():
+    for word in search_words(query):
         people = people.filter(
             name_contains(word) | Q(title__icontains=word) | Q(user__email__icontains=word)
         )
@@ -189,7 +183,7 @@ def period_choice(actor: Member, period_id: object, today: date) -> PeriodChoice
     """The requested period (``NotFound`` if it is not the organisation's), else today's."""
     periods = list(Period.objects.filter(organisation_id=actor.organisation_id))
     if period_id not in (None, ""):
-        wanted = _pk(period_id, "period")
+        wanted = id_or_not_found(period_id, "period")
         chosen = next((p for p in periods if p.pk == wanted), None)
         if chosen is None:
             raise NotFound("No such period.")
@@ -229,7 +223,7 @@ def get_member(actor: Member, member_id: object) -> Member:
     """A member of the actor's organisation (active or not), or ``NotFound``."""
     member = (
         Member.objects.select_related("user", "manager__user")
-        .filter(organisation_id=actor.organisation_id, pk=_pk(member_id, "person"))
+        .filter(organisation_id=actor.organisation_id, pk=id_or_not_found(member_id, "person"))
         .first()
     )
     if member is None:
@@ -283,7 +277,7 @@ class TeamPage:
 def get_team(actor: Member, team_id: object) -> Team:
     team = (
         Team.objects.select_related("parent", "lead__user")
-        .filter(organisation_id=actor.organisation_id, pk=_pk(team_id, "team"))
+        .filter(organisation_id=actor.organisation_id, pk=id_or_not_found(team_id, "team"))
         .first()
     )
     if team is None:
@@ -348,7 +342,7 @@ def members_for_settings(actor: Member, query: str = "", status: str = "") -> Qu
         people = people.filter(is_active=True)
     elif status == "deactivated":
         people = people.filter(is_active=False)
-    for word in query.split():
+    for word in search_words(query):
         people = people.filter(
             name_contains(word) | Q(title__icontains=word) | Q(user__email__icontains=word)
         )

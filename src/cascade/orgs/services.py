@@ -22,6 +22,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict
 from cascade.core.numbers import parse_number
+from cascade.core.text import clean_text
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team, TeamMembership
 
@@ -35,12 +36,7 @@ def _require_admin(actor: Member) -> None:
 
 
 def _clean_name(value: str, field: str = "name", max_length: int = 120) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: "This field is required."})
-    if len(value) > max_length:
-        raise ValidationError({field: f"Keep it under {max_length} characters."})
-    return value
+    return clean_text(value, field, required=True, max_length=max_length)
 
 
 def clean_timezone(value: str) -> str:

@@ -115,8 +115,8 @@ def set_up(
     admin_name = (admin_name or "").strip()
     if not admin_name:
         errors["admin_name"] = "Give your full name."
-    elif len(admin_name) > 150:
-        errors["admin_name"] = "Keep it under 150 characters."
+    elif len(admin_name) > 150 or "\x00" in admin_name:
+        errors["admin_name"] = "Keep it under 150 characters, without NUL characters."
     email = (admin_email or "").strip().lower()
     try:
         validate_email(email)

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from cascade import permissions
 from cascade.core.errors import NotFound
+from cascade.core.numbers import parse_id
 from cascade.orgs.models import Member
 from cascade.performance.figures import ItemFigures, hide_private_titles, live_figures, totals
 from cascade.performance.locks import sheet_is_locked
@@ -52,7 +53,7 @@ def get_sheet(actor: Member, sheet_id: object) -> GoalSheet:
         GoalSheet.objects.select_related("owner__user", "owner__manager", "period")
         .filter(
             organisation_id=actor.organisation_id,
-            pk=int(str(sheet_id)) if str(sheet_id).isdigit() else 0,
+            pk=parse_id(sheet_id) or 0,
         )
         .first()
     )
@@ -138,7 +139,7 @@ def get_review(actor: Member, review_id: object) -> Review:
         Review.objects.select_related("cycle__period", "reviewee__user", "manager__user")
         .filter(
             organisation_id=actor.organisation_id,
-            pk=int(str(review_id)) if str(review_id).isdigit() else 0,
+            pk=parse_id(review_id) or 0,
         )
         .first()
     )

@@ -21,7 +21,8 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import NotFound
-from cascade.core.numbers import parse_number, parse_weight
+from cascade.core.numbers import ascii_int, parse_id, parse_number, parse_weight
+from cascade.core.text import clean_text
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Organisation, Period, Team, TeamMembership
@@ -48,15 +49,6 @@ from cascade.performance.models import (
 from cascade.progress.sheets import rating_bounds_errors, split_errors
 
 SUPER_USERS_ONLY = "Only super users may run review cycles."
-
-
-def _text(value: str | None, field: str, *, required: bool = False, max_length: int = 200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: "This field is required."})
-    if len(value) > max_length:
-        raise ValidationError({field: f"Keep it under {max_length} characters."})
-    return value
 
 
 # --------------------------------------------------------------------------- the setting
@@ -151,8 +143,8 @@ def add_sheet_item(
     fields: dict[str, Any] = {"kind": kind, "weight": weight_value}
     if kind == ItemKind.MEASURE:
         fields |= {
-            "title": _text(title, "title", required=True),
-            "unit": _text(unit, "unit", max_length=20),
+            "title": clean_text(title, "title", required=True),
+            "unit": clean_text(unit, "unit", max_length=20),
         }
         fields |= _measure(start, target)
     elif kind == ItemKind.KEY_RESULT:
@@ -203,9 +195,9 @@ def change_sheet_item(
             changes["weight"] = [str(item.weight), str(value)]
             item.weight = value
     if item.kind == ItemKind.MEASURE:
-        if title is not None and _text(title, "title", required=True) != item.title:
-            changes["title"] = [item.title, _text(title, "title", required=True)]
-            item.title = _text(title, "title", required=True)
+        if title is not None and clean_text(title, "title", required=True) != item.title:
+            changes["title"] = [item.title, clean_text(title, "title", required=True)]
+            item.title = clean_text(title, "title", required=True)
         if target is not None:
             new_target = _measure(item.start, target)["target"]
             if new_target != item.target:
@@ -260,7 +252,7 @@ def update_sheet_item(
             {"value": "This item takes its progress from the key result or goal it links to."}
         )
     number = parse_number(value, "value")
-    note = _text(note, "note", max_length=5000)
+    note = clean_text(note, "note", max_length=5000)
     previous = item.current
     item.current = number
     item.save(update_fields=["current"])
@@ -288,7 +280,7 @@ def comment_on_sheet(*, actor: Member, sheet: GoalSheet, body: str) -> SheetComm
         organisation_id=sheet.organisation_id,
         sheet=sheet,
         author=actor,
-        body=_text(body, "body", required=True, max_length=5000),
+        body=clean_text(body, "body", required=True, max_length=5000),
     )
     record(
         organisation=sheet.organisation_id,
@@ -349,21 +341,22 @@ def create_review_cycle(
     """A review cycle in planning, with a review for each participant (assessed by their manager)."""
     permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
     permissions.require_same_organisation(actor, period, *teams, *people)
-    name = _text(name, "name", required=True, max_length=120)
+    name = clean_text(name, "name", required=True, max_length=120)
     errors: dict[str, str] = {}
     if ReviewCycle.objects.filter(organisation_id=actor.organisation_id, name=name).exists():
         errors["name"] = "There is already a review cycle with this name."
     named = [
         (
-            _text(n, "competencies", required=True, max_length=120),
-            _text(d, "competencies", max_length=2000),
+            clean_text(n, "competencies", required=True, max_length=120),
+            clean_text(d, "competencies", max_length=2000),
         )
         for n, d in competencies
     ]
     if not named:
         errors["competencies"] = "Add at least one competency to rate."
     levels = [
-        (int(value), _text(label, "scale", required=True, max_length=60)) for value, label in scale
+        (int(value), clean_text(label, "scale", required=True, max_length=60))
+        for value, label in scale
     ]
     errors |= rating_bounds_errors([value for value, _ in levels])
     split, split_problems = _split(goals_weight, competencies_weight)
@@ -583,10 +576,9 @@ def _require_writer(actor: Member, assessment: Assessment) -> None:
 def _rating(raw: object, allowed: set[int], field: str) -> int | None:
     if raw in (None, ""):
         return None
-    try:
-        value = int(str(raw))
-    except ValueError:
-        raise ValidationError({field: "Choose a rating from the scale."}) from None
+    value = ascii_int(raw.strip() if isinstance(raw, str) else raw)
+    if value is None:
+        raise ValidationError({field: "Choose a rating from the scale."})
     if value not in allowed:
         raise ValidationError(
             {field: f"Choose a rating from the scale ({', '.join(map(str, sorted(allowed)))})."}
@@ -623,23 +615,25 @@ def save_assessment(
     changed_c: list[CompetencyRating] = []
     changed_g: list[GoalRating] = []
     for key, (raw, comment) in (competency_ratings or {}).items():
-        row = by_competency.get(int(key))
+        row = by_competency.get(parse_id(key) or 0)
         if row is None:
             raise ValidationError({f"competency_{key}": "No such competency in this review."})
         row.rating = _rating(raw, allowed, f"competency_{key}")
-        row.comment = _text(comment, f"competency_{key}_comment", max_length=5000)
+        row.comment = clean_text(comment, f"competency_{key}_comment", max_length=5000)
         changed_c.append(row)
     if goal_ratings and not include_goals:
         raise ValidationError("This organisation does not include goals in performance reviews.")
     for key, (raw, comment) in (goal_ratings or {}).items():
-        goal_row = by_goal.get(int(key))
+        goal_row = by_goal.get(parse_id(key) or 0)
         if goal_row is None:
             raise ValidationError({f"goal_{key}": "No such goal in this review."})
         goal_row.rating = _rating(raw, allowed, f"goal_{key}")
-        goal_row.comment = _text(comment, f"goal_{key}_comment", max_length=5000)
+        goal_row.comment = clean_text(comment, f"goal_{key}_comment", max_length=5000)
         changed_g.append(goal_row)
     if overall_comment is not None:
-        assessment.overall_comment = _text(overall_comment, "overall_comment", max_length=10_000)
+        assessment.overall_comment = clean_text(
+            overall_comment, "overall_comment", max_length=10_000
+        )
     CompetencyRating.objects.bulk_update(changed_c, ["rating", "comment"])
     GoalRating.objects.bulk_update(changed_g, ["rating", "comment"])
     if submit:

@@ -151,12 +151,20 @@ class CloseForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    """One key result's check-in. ``done`` stands in for the value of a milestone."""
+    """One key result's check-in. ``done`` stands in for the value of a milestone.
+
+    ``done`` and ``confidence`` are prefilled, so they also send the value the page showed
+    (``show_hidden_initial``): a row counts as changed against what the person saw, not against
+    the key result now, which someone else may have checked in on meanwhile.
+    """
 
     value = forms.CharField(required=False, widget=number_input())
-    done = forms.BooleanField(required=False)
+    done = forms.BooleanField(required=False, show_hidden_initial=True)
     confidence = forms.ChoiceField(
-        choices=CONFIDENCE_CHOICES, required=False, help_text="0 (no chance) to 10 (certain)."
+        choices=CONFIDENCE_CHOICES,
+        required=False,
+        show_hidden_initial=True,
+        help_text="0 (no chance) to 10 (certain).",
     )
     note = forms.CharField(
         required=False,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from cascade.core.numbers import ascii_int
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Period, Team
 from cascade.performance.models import ItemKind, Participation
@@ -125,11 +126,12 @@ class CycleForm(forms.Form):
         text: str = self.cleaned_data["scale_text"]
         levels = []
         for line in _lines(text):
-            value, _, label = line.partition(" ")
-            if not value.isdigit() or not label.strip():
+            raw, _, label = line.partition(" ")
+            value = ascii_int(raw)
+            if value is None or value < 0 or not label.strip():
                 raise forms.ValidationError(
                     f"“{line}” is not a level: start with a whole number, then the label."
                 )
-            levels.append((int(value), label.strip()))
+            levels.append((value, label.strip()))
         self.cleaned_data["scale_list"] = levels
         return text

@@ -29,7 +29,11 @@ def _forms(member: Member, data: object = None) -> list[CheckInForm]:
             data,
             key_result=kr,
             prefix=f"kr{kr.pk}",
-            initial={"done": bool(kr.current), "confidence": kr.confidence},
+            # As the choice field's strings: an int 6 never equals the "6" sent back.
+            initial={
+                "done": bool(kr.current),
+                "confidence": "" if kr.confidence is None else str(kr.confidence),
+            },
         )
         for kr in selectors.my_key_results(member)
     ]

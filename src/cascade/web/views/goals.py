@@ -19,6 +19,7 @@ from cascade.audit.selectors import goal_trail
 from cascade.core import clock
 from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_id
+from cascade.core.text import search_words
 from cascade.goals import selectors, services
 from cascade.goals.explanations import explain_goal
 from cascade.goals.models import Contribution, Goal, KeyResult, State
@@ -390,7 +391,7 @@ def close(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
 @member_view
 def search(request: HttpRequest, member: Member) -> HttpResponse:
     """The goal picker's results: goals to align under, by words in their title (htmx fragment)."""
-    words = request.GET.get("q", "").split()[:6]
+    words = search_words(request.GET.get("q", ""), limit=6)
     exclude = parse_id(request.GET.get("exclude"))
     goals = (
         selectors.visible_goals(member)

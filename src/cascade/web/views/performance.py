@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cascade import permissions
 from cascade.core import clock
 from cascade.core.errors import NotFound
+from cascade.core.numbers import parse_id
 from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import KeyResult, State
 from cascade.orgs.models import Member, Period
@@ -26,8 +27,8 @@ from cascade.web.membership import member_view, super_user_view
 
 def _period(member: Member, raw: str | None) -> Period | None:
     periods = Period.objects.filter(organisation_id=member.organisation_id)
-    if raw and raw.isdigit():
-        return periods.filter(pk=int(raw)).first()
+    if raw:
+        return periods.filter(pk=parse_id(raw) or 0).first()
     return goal_selectors.current_period(member.organisation_id, clock.today())
 
 
@@ -291,8 +292,11 @@ def _ratings(post: Any, prefix: str) -> dict[int, tuple[object, str]]:
     found: dict[int, tuple[object, str]] = {}
     for key in post:
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == prefix and parts[1].isdigit() and parts[2] == "rating":
-            found[int(parts[1])] = (post.get(key), post.get(f"{prefix}-{parts[1]}-comment", ""))
+        if len(parts) == 3 and parts[0] == prefix and parts[2] == "rating":
+            # A name the page never rendered (c-²-rating, c-abc-rating) is no rating.
+            pk = parse_id(parts[1])
+            if pk is not None:
+                found[pk] = (post.get(key), post.get(f"{prefix}-{parts[1]}-comment", ""))
     return found
 
 
@@ -302,7 +306,7 @@ def review(request: HttpRequest, member: Member, review_id: int) -> HttpResponse
     errors: list[str] = []
     if request.method == "POST":
         assessment = Assessment.objects.filter(
-            pk=request.POST.get("assessment") or 0, review=the_review
+            pk=parse_id(request.POST.get("assessment")) or 0, review=the_review
         ).first()
         if assessment is None:
             raise NotFound("No such assessment.")
