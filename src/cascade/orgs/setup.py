@@ -196,6 +196,8 @@ def create_for_operator(
     admin_name = (admin_name or "").strip()
     if user is None and not admin_name:
         errors["admin_name"] = "Give the first super user's full name."
+    elif len(admin_name) > 150 or "\x00" in admin_name:
+        errors["admin_name"] = "Keep it under 150 characters, without NUL characters."
     if user is None and admin_password is not None:
         try:
             validate_password(admin_password, User(email=email, full_name=admin_name))
