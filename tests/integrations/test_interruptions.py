@@ -159,7 +159,7 @@ def test_the_data_source_page_says_the_sync_was_interrupted(signed_in, world, bi
     assert re.search(f"Last sync interrupted [^:]+: {re.escape(interruptions.INTERRUPTED)}", page)
     assert f"On schedule Interrupted Interrupted: {interruptions.INTERRUPTED}" in page
     binding.refresh_from_db()  # the API's source: the run queued again is on its way
-    state = binding_state(binding)
+    state = binding_state(binding, full_errors=True)
     assert (state["sync_status"], state["last_error_kind"]) == ("queued", "interrupted")
     assert binding.last_run_id != run.pk
 
