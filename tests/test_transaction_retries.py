@@ -27,7 +27,7 @@ from tests.api.conftest import Api
 from tests.builders import make_world, metric, progress
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own errors"),
+    pytest.mark.postgres_only,  # PostgreSQL's own error codes
     pytest.mark.django_db(transaction=True),
 ]
 

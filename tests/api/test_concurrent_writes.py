@@ -27,9 +27,7 @@ from tests.builders import make_world, metric
 THREADS = 6
 REQUESTS_EACH = 30
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row-lock deadlocks are PostgreSQL's"
-)
+pytestmark = pytest.mark.postgres_only  # row-lock deadlocks are PostgreSQL's
 
 
 @pytest.mark.django_db(transaction=True)

@@ -219,7 +219,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    """``cascade serve``, the production server, on a free port (no database is needed here)."""
+    """``cascade serve``, the production server, on a free port, on a migrated database of its
+    own (the sign-in limits count in the database cache's table)."""
     port = free_port()
     env = {
         **os.environ,
@@ -227,6 +228,7 @@ def gunicorn(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "cascade.settings",
     }
+    subprocess.run([sys.executable, "-m", "cascade", "migrate", "-v0"], env=env, check=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "cascade", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         env=env,
