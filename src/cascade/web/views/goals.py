@@ -125,7 +125,9 @@ def goal_main_context(
         },
         "forecast": forecast,
         "history": history,
-        "chart": progress_chart(history, goal.starts, goal.ends, today, forecast),
+        "chart": progress_chart(
+            history, goal.starts, goal.ends, today, forecast, goal.expected_from
+        ),
         "explanation": explain_goal(member, goal),
         "can_edit": can_edit,
         "checkin_forms": forms,
