@@ -30,16 +30,28 @@ class Standing:
 
     expected: float
     status: Status | None
+    expected_from: date  # the day the expected progress counts from (Goal.expected_from)
+    counted_from: str  # what that day is: "start_date", "created" or "period" (its start)
 
 
 def standing(goal: Goal, organisation: Organisation, today: date) -> Standing:
     """Expected progress and status. Only active goals have a status: a draft has not started,
     a closed goal has its outcome and score instead."""
-    expected = expected_progress(goal.expected_from, goal.ends, today)
-    if goal.state != State.ACTIVE:
-        return Standing(expected=expected, status=None)
-    at_risk, off_track = float(organisation.at_risk_margin), float(organisation.off_track_margin)
-    return Standing(expected=expected, status=status(goal.progress, expected, at_risk, off_track))
+    start = goal.expected_from
+    counted_from = (
+        "start_date"
+        if goal.start_date is not None
+        else "created"
+        if start > goal.period.start
+        else "period"
+    )
+    expected = expected_progress(start, goal.ends, today)
+    judged = None
+    if goal.state == State.ACTIVE:
+        at_risk = float(organisation.at_risk_margin)
+        off_track = float(organisation.off_track_margin)
+        judged = status(goal.progress, expected, at_risk, off_track)
+    return Standing(expected, judged, start, counted_from)
 
 
 def current_period(organisation_id: int, today: date) -> Period | None:
