@@ -555,9 +555,7 @@ def test_align_with_the_picker_change_weight_and_unlink(signed_in, world):
     assert not Contribution.objects.filter(pk=link.pk).exists()
 
 
-def test_aligning_a_junior_that_moves_the_seniors_asks_first_and_saves_on_confirm(
-    signed_in, world
-):
+def test_aligning_a_junior_that_moves_the_seniors_asks_first_and_saves_on_confirm(signed_in, world):
     # Sales at 62 % (its KR) contributes to Company beside Company's own KR at 0 %. Linking
     # "New idea", at 0 %, with weight 1 under Sales halves Sales, and Company with it.
     company = world.goal("Company", krs=[metric(0, 100)])

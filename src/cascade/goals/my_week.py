@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 
 from cascade.audit.models import AuditEvent
 from cascade.core import clock
@@ -32,11 +31,12 @@ class MyWeek:
 
 def my_week(member: Member, today: date, since: datetime | None) -> MyWeek:
     """Five queries, whatever the size of the organisation."""
+    stale = clock.now() - STALE_AFTER
     waiting = list(
-        my_key_results(member)
-        .filter(goal__state=State.ACTIVE)
-        .alias(updated=Coalesce("last_checkin_at", "created_at"))
-        .filter(updated__lt=clock.now() - STALE_AFTER)
+        my_key_results(member).filter(
+            Q(last_checkin_at__lt=stale) | Q(last_checkin_at__isnull=True, created_at__lt=stale),
+            goal__state=State.ACTIVE,
+        )
     )
     mine = list(
         Goal.objects.filter(owner=member, state__in=[State.ACTIVE, State.DRAFT])

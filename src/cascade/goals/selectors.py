@@ -313,14 +313,10 @@ def filter_by_status(
     )
     on_lines, off_lines = [], []
     dates = ("start_date", "period_start", "created_on", "ends_on")
-    for own, period_start, created_on, ends_on in (
-        dated.values_list(*dates).distinct().order_by()
-    ):
+    for own, period_start, created_on, ends_on in dated.values_list(*dates).distinct().order_by():
         start = expected_from(period_start, ends_on, created_on, own)
         expected = expected_progress(start, ends_on, today)
-        these = Q(
-            start_date=own, period_start=period_start, created_on=created_on, ends_on=ends_on
-        )
+        these = Q(start_date=own, period_start=period_start, created_on=created_on, ends_on=ends_on)
         on_lines.append(When(these, then=Value(expected - at_risk - ON_THE_LINE)))
         off_lines.append(When(these, then=Value(expected - off_track - ON_THE_LINE)))
     if not on_lines:
