@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from cascade.audit.models import AuditEvent, EventKind
+from cascade.core import clock
 from cascade.goals.models import Goal, State
 from cascade.orgs import services as orgs
 from tests.api.conftest import api_for
@@ -142,8 +145,26 @@ def test_list_filters_like_the_web_list(org):
     assert titles(state="draft") == [draft.title]
     assert titles(q="revenue") == ["Grow revenue"]
     assert titles(q="WIN deals") == ["Win deals"]
-    assert titles(status="off_track") == ["Grow revenue", "Private plan", "Team goal", "Win deals"]
-    assert titles(status="on_track") == []
+    # After the quarter every active goal is due in full, whenever it was made: all at 0 % are
+    # off track.
+    with clock.frozen_at(datetime(2027, 1, 2, 12, tzinfo=UTC)):
+        off_track = titles(status="off_track")
+        on_track = titles(status="on_track")
+    assert off_track == ["Grow revenue", "Private plan", "Team goal", "Win deals"]
+    assert on_track == []
+
+
+def test_a_goal_made_mid_quarter_expects_only_the_days_since(org):
+    made = datetime(2026, 11, 15, 9, tzinfo=UTC)  # half way through Q4 2026
+    with clock.frozen_at(made):
+        goal = org.world.goal("Brand new", krs=[metric()])
+        org.world.check_in(goal, 0)
+    with clock.frozen_at(made + timedelta(hours=1)):
+        answer = api_for(org.ceo).get(f"/goals/{goal.pk}")
+        listed = api_for(org.ceo).get("/goals", status="on_track")
+    assert answer.body["expected_progress"] == pytest.approx(1 / 47)  # day 1 of Nov 15 – Dec 31
+    assert answer.body["status"] == "on_track"
+    assert "Brand new" in {g["title"] for g in listed.body["items"]}
 
 
 def test_create_goal_as_a_draft_for_yourself_or_your_people(org):

@@ -423,6 +423,21 @@ def test_without_goals_there_is_no_goals_column_and_goals_cannot_be_rated(team):
     assert rated.body["scores"] == {"competencies": 4, "goals": None, "overall": 4}
 
 
+def test_a_started_cycle_keeps_its_goals_setting_through_the_api(team):
+    build_sheet(team)
+    ceo = api_for(team.world.ceo)
+    cycle = new_cycle(team)
+    assert cycle["include_goals"] is False
+    include_goals(team)  # still in planning: the cycle follows
+    assert ceo.get(f"/review-cycles/{cycle['id']}").body["include_goals"] is True
+    advance_to(team, cycle, "manager_assessment")
+    assert ceo.patch("/organisation", {"include_goals_in_reviews": False}).status == 200
+    assert ceo.get(f"/review-cycles/{cycle['id']}").body["include_goals"] is True
+    review = robs_review(api_for(team.manager))
+    assert review["include_goals"] is True
+    assert review["manager_assessment"]["goals"] is not None
+
+
 def test_the_snapshot_stands_until_it_is_refreshed(team):
     build_sheet(team)
     include_goals(team)

@@ -93,10 +93,24 @@ def test_private_contributors_are_explained_without_their_titles(world):
 
 def test_the_status_filter_agrees_with_each_goals_standing(world):
     goals = []
-    for value in (0, 10, 25, 30, 40, 45, 50, 60, 90):  # expected 0.5 on TODAY
-        goal = world.goal(f"At {value}", krs=[metric(0, 100)])
-        world.check_in(goal, value)
-        goals.append(goal)
+    with clock.frozen_at(moment(world.period.start)):
+        for value in (0, 10, 25, 30, 40, 45, 50, 60, 90):  # expected 0.5 on TODAY
+            goal = world.goal(f"At {value}", krs=[metric(0, 100)])
+            world.check_in(goal, value)
+            goals.append(goal)
+    # Goals of other dates: created in the middle of the quarter (little expected yet), with a
+    # start date of their own before that, and created after TODAY (nothing expected).
+    with clock.frozen_at(moment(date(2026, 11, 14))):
+        for value in (0, 30):
+            goal = world.goal(f"New at {value}", krs=[metric(0, 100)])
+            world.check_in(goal, value)
+            goals.append(goal)
+            goal = world.goal(
+                f"Own start at {value}", krs=[metric(0, 100)], start_date=date(2026, 10, 1)
+            )
+            world.check_in(goal, value)
+            goals.append(goal)
+    goals.append(world.goal("Created after today", krs=[metric(0, 100)]))
     fresh = list(Goal.objects.filter(pk__in=[g.pk for g in goals]).select_related("period"))
     for wanted in Status:
         listed = selectors.goal_list(world.ceo, selectors.GoalFilters(status=wanted), TODAY)
@@ -107,6 +121,12 @@ def test_the_status_filter_agrees_with_each_goals_standing(world):
         }
         assert {g.title for g in listed} == expected
         assert expected  # every status is represented
+    on_track = selectors.GoalFilters(status=Status.ON_TRACK)
+    assert {"New at 0", "Created after today"} <= {
+        g.title for g in selectors.goal_list(world.ceo, on_track, TODAY)
+    }
+    off_track = selectors.GoalFilters(status=Status.OFF_TRACK)
+    assert "Own start at 0" in {g.title for g in selectors.goal_list(world.ceo, off_track, TODAY)}
 
 
 def test_goal_list_filters_by_owner_team_state_and_words(world):

@@ -56,6 +56,43 @@ def test_only_super_users_switch_goals_in_reviews_and_it_is_audited(team):
     assert event.created_at is not None
 
 
+def test_a_cycle_follows_the_setting_in_planning_and_keeps_it_once_started(team):
+    build_sheet(team)
+    include_goals(team)
+    started = advance_to(team, team.cycle(), "manager_assessment")
+    planned = team.cycle(name="Next reviews")
+    assert (started.include_goals, planned.include_goals) == (True, True)
+    review = Review.objects.get(cycle=started)
+    assessment = Assessment.objects.get(review=review, kind="manager")
+    rate_everything(team, assessment, competency_rating=3, goal_rating=5)  # submitted
+    before = selectors.review_page(team.manager, review).manager_assessment.scores
+
+    include_goals(team, on=False)
+    started.refresh_from_db()
+    planned.refresh_from_db()
+    assert started.include_goals is True  # started with goals: keeps them
+    assert planned.include_goals is False  # not started yet: follows the organisation
+    assert team.cycle(name="Later reviews").include_goals is False
+    page = selectors.review_page(team.manager, review)
+    assert page.include_goals is True
+    assert page.manager_assessment.scores == before  # the submitted scores are not relabelled
+    assert page.manager_assessment.goal_ratings  # the goals column is still there
+
+
+def test_a_cycle_started_without_goals_does_not_take_goal_ratings_after_the_switch(team):
+    build_sheet(team)
+    cycle = advance_to(team, team.cycle(), "manager_assessment")
+    include_goals(team)
+    review = Review.objects.get(cycle=cycle)
+    assert selectors.review_page(team.manager, review).include_goals is False
+    with pytest.raises(ValidationError, match="does not include goals"):
+        services.save_assessment(
+            actor=team.manager,
+            assessment=Assessment.objects.get(review=review, kind="manager"),
+            goal_ratings={GoalRating.objects.first().pk: (3, "")},
+        )
+
+
 def test_without_goals_there_is_no_goals_column_and_competencies_count_fully(team):
     build_sheet(team)
     cycle = advance_to(team, team.cycle(), "manager_assessment")

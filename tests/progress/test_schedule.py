@@ -10,6 +10,7 @@ from cascade.progress import (
     Kind,
     Point,
     Status,
+    expected_from,
     expected_progress,
     forecast,
     progress,
@@ -58,6 +59,35 @@ def test_one_day_period():
     day = date(2025, 1, 1)
     assert expected_progress(day, day, day) == 1.0
     assert expected_progress(day, day, day - timedelta(days=1)) == 0.0
+
+
+# --- where the expected progress starts from ------------------------------------------------
+
+
+def test_a_goal_created_before_its_period_counts_from_the_period_start():
+    assert expected_from(Q_START, Q_END, created=date(2025, 6, 20)) == Q_START
+
+
+def test_a_goal_created_mid_quarter_counts_from_its_creation():
+    # Created on 15 August, when half the quarter is gone: on that day it is on day 1 of 47,
+    # not 50 % behind.
+    start = expected_from(Q_START, Q_END, created=date(2025, 8, 15))
+    assert start == date(2025, 8, 15)
+    assert expected_progress(start, Q_END, date(2025, 8, 15)) == 1 / 47
+
+
+def test_an_own_start_date_wins_over_the_creation_day():
+    # The owner says the work began on 1 August, before the goal was written down.
+    own = date(2025, 8, 1)
+    assert expected_from(Q_START, Q_END, created=date(2025, 8, 15), own_start=own) == own
+    later = date(2025, 9, 1)
+    assert expected_from(Q_START, Q_END, created=date(2025, 8, 15), own_start=later) == later
+
+
+def test_a_goal_created_after_its_end_is_due_in_full():
+    start = expected_from(Q_START, Q_END, created=date(2025, 10, 3))
+    assert start == Q_END
+    assert expected_progress(start, Q_END, date(2025, 10, 3)) == 1.0
 
 
 def test_end_before_start_raises():

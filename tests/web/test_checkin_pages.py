@@ -9,6 +9,7 @@ import pytest
 from cascade.audit.models import AuditEvent
 from cascade.core import clock
 from cascade.goals.models import CheckIn, GoalProgress, KeyResult
+from cascade.goals.my_week import STALE_AFTER
 from cascade.orgs import services as orgs
 from tests.builders import metric, milestone, progress
 from tests.web.page_forms import forms_on
@@ -230,13 +231,14 @@ def change_lines(page: str) -> list[str]:
 
 def test_my_week_shows_waiting_krs_my_goals_and_what_changed_since_my_last_visit(client, team):
     world, _vp, _company, deals, _launch = team
-    page = sign_in(client, world.ceo).get(url(world)).text
+    later = clock.now() + timedelta(days=8)
+    with clock.frozen_at(later - timedelta(hours=1)):
+        page = sign_in(client, world.ceo).get(url(world)).text
     waiting = text(week_section(page, "waiting-heading"))
-    assert "Company KR 1" in waiting  # never checked in: waiting
+    assert "Company KR 1" in waiting  # never checked in for over a week since it was made
     assert "Deals closed" not in waiting  # Vera's, not mine
     assert "Welcome!" in text(week_section(page, "changes-heading"))  # first visit
     assert "Company" in text(week_section(page, "mine-heading"))
-    later = clock.now() + timedelta(hours=2)
     with clock.frozen_at(later):
         world.check_in(deals, 60, note="Great week")
     with clock.frozen_at(later + timedelta(hours=1)):
@@ -246,6 +248,25 @@ def test_my_week_shows_waiting_krs_my_goals_and_what_changed_since_my_last_visit
     assert line.startswith("Vera Vice checked in 60 on Deals")
 
 
+def test_a_key_result_made_minutes_ago_is_not_waiting_for_a_check_in(client, team):
+    world = team[0]
+    made = clock.now()
+    with clock.frozen_at(made + timedelta(minutes=35)):
+        page = sign_in(client, world.ceo).get(url(world)).text
+    assert "Company KR 1" not in text(week_section(page, "waiting-heading"))
+    # The cadence counts from its creation: a week on, with no check-in, it waits.
+    with clock.frozen_at(made + STALE_AFTER + timedelta(minutes=1)):
+        page = client.get(url(world)).text
+    assert "Company KR 1" in text(week_section(page, "waiting-heading"))
+    # A check-in starts the week again.
+    kr = world.kr(team[2])
+    with clock.frozen_at(made + STALE_AFTER + timedelta(minutes=2)):
+        world.check_in(team[2], 5)
+    with clock.frozen_at(made + 2 * STALE_AFTER):
+        page = client.get(url(world)).text
+    assert kr.title not in text(week_section(page, "waiting-heading"))
+
+
 # What "My week" shows of a team, seen by Vera on Nov 15, half way through Q4 2026 (Oct 1 - Dec
 # 31, 92 days: 46 of them elapsed, so 50 % is expected; on track from 40 %, at risk from 25 %).
 MID_QUARTER = datetime(2026, 11, 15, 9, tzinfo=UTC)
@@ -253,11 +274,11 @@ MID_QUARTER = datetime(2026, 11, 15, 9, tzinfo=UTC)
 
 @pytest.fixture
 def sales(world):
-    """Team Sales: Vera (a VP) and Sam; Olga in Marketing. Everyone's goals in Q4 2026, with
-    progress set before Nov 15: Sam's pipeline 0 % (private to the team), his training 30 %, his
+    """Team Sales: Vera (a VP) and Sam; Olga in Marketing. Everyone's goals in Q4 2026, made on
+    its first day, with progress set before Nov 15: Sam's pipeline 0 % (private to the team), his training 30 %, his
     hiring 90 %; Vera's own plan 0 %; Olga's campaign 0 %, and her private "Secret deal" aligned
     under Vera's plan."""
-    with clock.frozen_at(MID_QUARTER - timedelta(days=10)):
+    with clock.frozen_at(datetime(2026, 10, 1, 9, tzinfo=UTC)):  # the quarter's first day
         vera = world.person("Vera Vice", manager=world.ceo)
         sam = world.person("Sam Seller", manager=vera)
         olga = world.person("Olga Other", manager=world.ceo)

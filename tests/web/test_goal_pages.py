@@ -1,7 +1,7 @@
 """The goal pages: list, goal page, “Why this number?”, create, edit, align, close, states, KRs."""
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -184,6 +184,39 @@ def test_goal_page_shows_krs_attainment_contributors_parents_history_and_trail(s
     assert "checked in" in text  # audit trail
     assert "<svg" in text
     assert 'class="expected"' in text
+
+
+def test_a_goal_created_today_in_the_middle_of_the_quarter_is_not_behind(signed_in, world):
+    # Nov 15 is half way through Q4: a goal of the period's start would expect 50 %. One made
+    # today expects only today's part of the 47 days left, and its new KR is not overdue.
+    today = datetime(2026, 11, 15, 9, tzinfo=UTC)
+    with clock.frozen_at(today):
+        goal = world.goal("Brand new", krs=[metric(0, 100, title="Fresh KR")])
+        world.check_in(goal, 0)
+    with clock.frozen_at(today + timedelta(minutes=35)):
+        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+        week = signed_in.get(url(world)).text
+        listed = signed_in.get(url(world, "goals/?status=off_track")).text
+    figures = {
+        text(part(f, "div", class_="label")): text(f) for f in parts(page, "div", class_="figure")
+    }
+    assert "On track" in figures["Status"]
+    assert figures["Expected by now"] == "Expected by now 2 % since Nov 15"  # 1 of 47 days
+    assert "Off track" not in page
+    why = text(part(page, "p", id="why-expected"))
+    assert "counted from the day the goal was created" in why
+    assert "Nov 15 – Dec 31, 2026" in why
+    assert "Fresh KR" not in text(part(week, "section", aria_labelledby="waiting-heading"))
+    assert "Brand new" not in listed
+
+
+def test_the_expected_progress_of_a_goal_of_the_period_counts_from_its_start(signed_in, world):
+    with clock.frozen_at(datetime(2026, 10, 1, 9, tzinfo=UTC)):
+        goal = world.goal("Since October", krs=[metric(0, 100)])
+    with clock.frozen_at(datetime(2026, 11, 15, 9, tzinfo=UTC)):
+        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+    assert "Off track" in page  # 0 % of an expected 50 %
+    assert "counted from the start of Q4 2026" in text(part(page, "p", id="why-expected"))
 
 
 # The forecast: a least-squares line through the goal's progress history (docs/decisions.md,
@@ -520,6 +553,85 @@ def test_align_with_the_picker_change_weight_and_unlink(signed_in, world):
     assert Contribution.objects.get(pk=link.pk).weight == Decimal(3)
     signed_in.post(url(world, f"contributions/{link.pk}/"), {"action": "remove"})
     assert not Contribution.objects.filter(pk=link.pk).exists()
+
+
+def test_aligning_a_junior_that_moves_the_seniors_asks_first_and_saves_on_confirm(signed_in, world):
+    # Sales at 62 % (its KR) contributes to Company beside Company's own KR at 0 %. Linking
+    # "New idea", at 0 %, with weight 1 under Sales halves Sales, and Company with it.
+    company = world.goal("Company", krs=[metric(0, 100)])
+    sales = world.goal("Sales", krs=[metric(0, 100)], under={company: 1})
+    world.check_in(sales, 62)
+    idea = world.goal("New idea", krs=[metric(0, 100)])
+    world.check_in(idea, 0)
+    assert progress(company) == pytest.approx(0.31)
+    assert progress(sales) == pytest.approx(0.62)
+    path = url(world, f"goals/{idea.pk}/align/")
+    with CaptureQueriesContext(connection) as queries:
+        page = signed_in.post(path, {"senior_goal": sales.pk, "weight": "1"})
+    assert page.status_code == 200
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
+    assert not [w for w in writes if "cascade_cache" not in w and "session" not in w]
+    assert not Contribution.objects.filter(junior=idea).exists()  # nothing saved yet
+    preview = text(part(page.text, "section", id="align-preview"))
+    assert "Aligning this will move Sales from 62 % to 31 %" in preview
+    assert "Aligning this will move Company from 31 % to 16 %" in preview
+    assert "Confirm and align" in page.text
+    # Another weight is another preview: the confirmation was for weight 1.
+    confirm = re.search(r'name="confirm" value="([^"]+)"', page.text)[1]
+    again = signed_in.post(path, {"senior_goal": sales.pk, "weight": "3", "confirm": confirm})
+    assert again.status_code == 200
+    assert "from 62 % to 16 %" in text(part(again.text, "section", id="align-preview"))
+    assert not Contribution.objects.filter(junior=idea).exists()
+    saved = signed_in.post(path, {"senior_goal": sales.pk, "weight": "1", "confirm": confirm})
+    assert saved.status_code == 302
+    assert progress(sales) == pytest.approx(0.31)  # what the preview said
+    assert Contribution.objects.filter(junior=idea, senior=sales).exists()
+
+
+def test_the_align_preview_agrees_with_saving_and_leaves_out_what_does_not_move(world):
+    from cascade.goals.previews import alignment_preview
+
+    company = world.goal("Company", krs=[metric(0, 100)])
+    sales = world.goal("Sales", krs=[metric(0, 100)], under={company: 2})
+    other = world.goal("Other senior", krs=[metric(0, 100)], under={company: 1})
+    world.check_in(sales, 80)
+    world.check_in(other, 20)
+    junior = world.goal("Junior", krs=[metric(0, 100)])
+    world.check_in(junior, 10)
+    moves = alignment_preview(world.ceo, junior=junior, senior=sales, weight=Decimal("0.5"))
+    assert [m.goal.title for m in moves] == ["Sales", "Company"]  # nearest first
+    assert "Other senior" not in {m.goal.title for m in moves}
+    goals_services.align_goal(actor=world.ceo, junior=junior, senior=sales, weight="0.5")
+    assert [m.after for m in moves] == [progress(sales), progress(company)]
+    # Nothing to preview for a link that exists, or one that would close a cycle.
+    assert alignment_preview(world.ceo, junior=junior, senior=sales, weight=Decimal(1)) is None
+    assert alignment_preview(world.ceo, junior=company, senior=junior, weight=Decimal(1)) is None
+    # A goal may contribute to several: under Other senior too, beside its link to Sales.
+    [first, second] = alignment_preview(world.ceo, junior=junior, senior=other, weight=Decimal(1))
+    assert (first.goal.title, second.goal.title) == ("Other senior", "Company")
+
+
+def test_an_align_that_moves_nothing_saves_at_once(signed_in, world):
+    senior = world.goal("Senior", krs=[metric(0, 100)])
+    world.check_in(senior, 50)
+    draft = world.goal("Draft junior", krs=[metric(0, 100)], activate=False)
+    page = signed_in.post(
+        url(world, f"goals/{draft.pk}/align/"), {"senior_goal": senior.pk, "weight": "1"}
+    )
+    assert page.status_code == 302  # a draft does not count: no goal moves
+    assert Contribution.objects.filter(junior=draft, senior=senior).exists()
+
+
+def test_a_bad_weight_on_the_align_form_is_a_form_error(signed_in, world):
+    senior = world.goal("Senior", krs=[metric(0, 100)])
+    junior = world.goal("Junior", krs=[metric(0, 100)])
+    page = signed_in.post(
+        url(world, f"goals/{junior.pk}/align/"), {"senior_goal": senior.pk, "weight": "-1"}
+    )
+    assert page.status_code == 400
+    assert "cannot be negative" in field_errors(page.text, "weight")
 
 
 def test_copy_unfinished_goals_into_the_next_period(signed_in, world):

@@ -160,6 +160,30 @@ def test_without_the_setting_there_is_no_goals_column(client, team):
     assert "competencies only" in page
 
 
+def test_a_started_cycle_keeps_its_goals_setting_after_the_organisation_changes_it(client, team):
+    review = open_manager_review(team, goals=True)
+    planned = team.cycle(name="Next reviews")
+    sign_in(client, team.world.ceo)
+    client.post(url(team.world, "settings/goals-in-reviews/"), {})  # turned off
+    team.world.organisation.refresh_from_db()
+    assert team.world.organisation.include_goals_in_reviews is False
+
+    started = client.get(url(team.world, f"reviews/cycles/{review.cycle_id}/")).text
+    said = part(started, "p", id="cycle-goals")
+    assert "This cycle's reviews include goals" in said
+    assert "keeps the setting it started with" in said
+    assert "the organisation's has changed since" in said
+    waiting = part(
+        client.get(url(team.world, f"reviews/cycles/{planned.pk}/")).text, "p", id="cycle-goals"
+    )
+    assert "do not include goals" in waiting
+    assert "follows the organisation's setting until the cycle starts" in waiting
+    # The manager's assessment still has its goals column.
+    page = sign_in(client, team.manager).get(url(team.world, f"reviews/{review.pk}/")).text
+    assert 'aria-label="Goals"' in page
+    assert "Write the handbook" in page
+
+
 def test_rating_and_submitting_from_the_page(client, team):
     review = open_manager_review(team, goals=True)
     assessment = Assessment.objects.get(review=review, kind="manager")

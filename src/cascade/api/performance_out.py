@@ -222,6 +222,10 @@ class ReviewCycleOut(Schema):
     calibration_starts: date | None
     shared_starts: date | None
     closes: date | None
+    include_goals: bool = Field(
+        description="Whether its reviews rate and score goals: the organisation's "
+        "`include_goals_in_reviews` while the cycle is in planning, then kept as it started."
+    )
     goals_weight: float = Field(description="The goals' part of the overall score, 0 to 1.")
     competencies_weight: float = Field(description="goals_weight + competencies_weight = 1.")
     created_by: MemberRef | None
@@ -256,6 +260,7 @@ def review_cycle(cycle: ReviewCycle) -> dict[str, Any]:
         "calibration_starts": cycle.calibration_starts,
         "shared_starts": cycle.shared_starts,
         "closes": cycle.closes,
+        "include_goals": cycle.include_goals,
         "goals_weight": float(cycle.goals_weight),
         "competencies_weight": float(cycle.competencies_weight),
         "created_by": member_ref(cycle.created_by),

@@ -164,7 +164,11 @@ class GoalSummaryOut(Schema):
     progress: Fraction | None = Field(description="From 0 to 1; null while nothing counts.")
     status: StatusName | None = Field(description="Progress against time; null without progress.")
     expected_progress: Fraction = Field(
-        description="The elapsed part of the goal's dates, today included."
+        description=(
+            "The elapsed part of the goal's dates, today included, counted from its own start "
+            "date if it has one, else from its period's start or the day it was created, "
+            "whichever is later."
+        )
     )
     confidence: int | None
     last_checkin_at: datetime | None

@@ -14,10 +14,11 @@ from typing import Any
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from cascade.core import clock
 from cascade.orgs.models import Member, OrgScoped, Period, Team
-from cascade.progress import Direction, GoalState, KeyResultValues, Kind
+from cascade.progress import Direction, GoalState, KeyResultValues, Kind, expected_from
 
 
 def value_field(**options: Any) -> Any:
@@ -128,6 +129,13 @@ class Goal(OrgScoped):
     @property
     def ends(self) -> date:
         return self.end_date or self.period.end
+
+    @property
+    def expected_from(self) -> date:
+        """The day its expected progress counts from (``progress.expected_from``)."""
+        return expected_from(
+            self.period.start, self.ends, timezone.localdate(self.created_at), self.start_date
+        )
 
 
 class KeyResult(OrgScoped):

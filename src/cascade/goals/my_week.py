@@ -14,12 +14,15 @@ from cascade.goals.selectors import Standing, my_key_results, standing, visible_
 from cascade.orgs.models import Member, TeamMembership
 from cascade.progress import Status
 
+# The check-in cadence: a key result waits for its owner once this long has passed since its
+# last check-in, or since it was created when it has none yet — a KR made an hour ago is new,
+# not neglected.
 STALE_AFTER = timedelta(days=7)
 
 
 @dataclass(frozen=True)
 class MyWeek:
-    waiting: list[KeyResult]  # my key results without a check-in for a week
+    waiting: list[KeyResult]  # my key results not updated for a week (STALE_AFTER)
     my_goals: list[tuple[Goal, Standing]]
     needs_attention: list[tuple[Goal, Standing]]  # my teams' goals at risk or off track
     changes: list[AuditEvent]  # on goals I care about, by others, since my previous visit
@@ -29,11 +32,12 @@ class MyWeek:
 def my_week(member: Member, today: date, since: datetime | None) -> MyWeek:
     """Five queries, whatever the size of the organisation."""
     stale = clock.now() - STALE_AFTER
-    waiting = [
-        kr
-        for kr in my_key_results(member).filter(goal__state=State.ACTIVE)
-        if kr.last_checkin_at is None or kr.last_checkin_at < stale
-    ]
+    waiting = list(
+        my_key_results(member).filter(
+            Q(last_checkin_at__lt=stale) | Q(last_checkin_at__isnull=True, created_at__lt=stale),
+            goal__state=State.ACTIVE,
+        )
+    )
     mine = list(
         Goal.objects.filter(owner=member, state__in=[State.ACTIVE, State.DRAFT])
         .select_related("period", "team")

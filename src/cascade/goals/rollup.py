@@ -219,10 +219,15 @@ def _latest_explanations(goal_ids: Iterable[int]) -> dict[int, object]:
     return dict(rows)
 
 
-def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
-    """Recompute the scope's sums and goals; save what changed. Returns goal id → new progress."""
-    _recompute_sums(scope)
-    goal_ids = set(scope.goals)
+def read_graph(
+    nodes: dict[int, GoalNode],
+) -> tuple[list[KeyResultNode], list[Link]]:
+    """The key results of the goals in ``nodes`` and the links into them, for ``evaluate``.
+
+    Juniors outside ``nodes`` are added to it with their stored progress. Two queries. Shared
+    by the rollup and by previews of a change (``goals.previews``), so both see one graph.
+    """
+    goal_ids = set(nodes)
     key_results = [
         KeyResultNode(
             kr["id"],
@@ -247,13 +252,21 @@ def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
         "junior_id", "senior_id", "weight", "junior__state", "junior__progress"
     )
     links = []
-    nodes = {g.pk: GoalNode(g.pk, GoalState(g.state), g.progress) for g in scope.goals.values()}
     for row in rows:
         links.append(Link(row["junior_id"], row["senior_id"], float(row["weight"])))
         nodes.setdefault(
             row["junior_id"],
             GoalNode(row["junior_id"], GoalState(row["junior__state"]), row["junior__progress"]),
         )
+    return key_results, links
+
+
+def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
+    """Recompute the scope's sums and goals; save what changed. Returns goal id → new progress."""
+    _recompute_sums(scope)
+    goal_ids = set(scope.goals)
+    nodes = {g.pk: GoalNode(g.pk, GoalState(g.state), g.progress) for g in scope.goals.values()}
+    key_results, links = read_graph(nodes)
 
     explanations = evaluate(nodes, key_results, links, recompute=goal_ids)
 

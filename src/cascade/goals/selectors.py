@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 
 from cascade import permissions
 from cascade.core.errors import NotFound
@@ -15,7 +15,14 @@ from cascade.core.numbers import id_or_not_found
 from cascade.core.text import search_words
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.orgs.models import Member, Organisation, Period
-from cascade.progress import Status, attainment, expected_progress, progress, status
+from cascade.progress import (
+    Status,
+    attainment,
+    expected_from,
+    expected_progress,
+    progress,
+    status,
+)
 from cascade.progress.schedule import ON_THE_LINE
 
 
@@ -25,16 +32,28 @@ class Standing:
 
     expected: float
     status: Status | None
+    expected_from: date  # the day the expected progress counts from (Goal.expected_from)
+    counted_from: str  # what that day is: "start_date", "created" or "period" (its start)
 
 
 def standing(goal: Goal, organisation: Organisation, today: date) -> Standing:
     """Expected progress and status. Only active goals have a status: a draft has not started,
     a closed goal has its outcome and score instead."""
-    expected = expected_progress(goal.starts, goal.ends, today)
-    if goal.state != State.ACTIVE:
-        return Standing(expected=expected, status=None)
-    at_risk, off_track = float(organisation.at_risk_margin), float(organisation.off_track_margin)
-    return Standing(expected=expected, status=status(goal.progress, expected, at_risk, off_track))
+    start = goal.expected_from
+    counted_from = (
+        "start_date"
+        if goal.start_date is not None
+        else "created"
+        if start > goal.period.start
+        else "period"
+    )
+    expected = expected_progress(start, goal.ends, today)
+    judged = None
+    if goal.state == State.ACTIVE:
+        at_risk = float(organisation.at_risk_margin)
+        off_track = float(organisation.off_track_margin)
+        judged = status(goal.progress, expected, at_risk, off_track)
+    return Standing(expected, judged, start, counted_from)
 
 
 def current_period(organisation_id: int, today: date) -> Period | None:
@@ -280,26 +299,37 @@ def filter_by_status(
 ) -> QuerySet[Goal]:
     """Keep the goals whose status against time is ``wanted``, in SQL, so lists can page in SQL.
 
-    The expected progress depends only on a goal's dates, and goals share few date ranges (their
-    periods'), so one query finds the ranges and each range becomes a condition on progress.
+    The expected progress depends only on a goal's dates (``Goal.expected_from`` and its end),
+    and goals share few of them, so one query finds the distinct dates, the pure rules turn each
+    into the lines between the statuses, and a CASE gives every row its lines. A CASE, not an
+    OR per date: its length does not nest, so SQLite's expression depth limit is never near.
     """
     at_risk, off_track = float(organisation.at_risk_margin), float(organisation.off_track_margin)
     dated = goals.filter(state=State.ACTIVE).annotate(
-        starts_on=Coalesce("start_date", "period__start"),
+        period_start=F("period__start"),
+        created_on=TruncDate("created_at"),
         ends_on=Coalesce("end_date", "period__end"),
     )
-    condition = Q(pk__in=[])
-    for starts_on, ends_on in dated.values_list("starts_on", "ends_on").distinct().order_by():
-        expected = expected_progress(starts_on, ends_on, today)
-        on_line = expected - at_risk - ON_THE_LINE
-        off_line = expected - off_track - ON_THE_LINE
-        by_status = {
-            Status.ON_TRACK: Q(progress__gte=on_line),
-            Status.AT_RISK: Q(progress__lt=on_line, progress__gte=off_line),
-            Status.OFF_TRACK: Q(progress__lt=off_line),
-        }
-        condition |= Q(starts_on=starts_on, ends_on=ends_on) & by_status[wanted]
-    return dated.filter(condition)
+    on_lines, off_lines = [], []
+    dates = ("start_date", "period_start", "created_on", "ends_on")
+    for own, period_start, created_on, ends_on in dated.values_list(*dates).distinct().order_by():
+        start = expected_from(period_start, ends_on, created_on, own)
+        expected = expected_progress(start, ends_on, today)
+        these = Q(start_date=own, period_start=period_start, created_on=created_on, ends_on=ends_on)
+        on_lines.append(When(these, then=Value(expected - at_risk - ON_THE_LINE)))
+        off_lines.append(When(these, then=Value(expected - off_track - ON_THE_LINE)))
+    if not on_lines:
+        return dated.none()
+    dated = dated.annotate(
+        on_line=Case(*on_lines, output_field=FloatField()),
+        off_line=Case(*off_lines, output_field=FloatField()),
+    )
+    by_status = {
+        Status.ON_TRACK: Q(progress__gte=F("on_line")),
+        Status.AT_RISK: Q(progress__lt=F("on_line"), progress__gte=F("off_line")),
+        Status.OFF_TRACK: Q(progress__lt=F("off_line")),
+    }
+    return dated.filter(by_status[wanted])
 
 
 def goal_list(actor: Member, filters: GoalFilters, today: date) -> QuerySet[Goal]:

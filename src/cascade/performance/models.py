@@ -142,6 +142,10 @@ class ReviewCycle(OrgScoped):
     calibration_starts = models.DateField(null=True, blank=True)
     shared_starts = models.DateField(null=True, blank=True)
     closes = models.DateField(null=True, blank=True)
+    # Whether its reviews rate and score goals: the organisation's setting
+    # (include_goals_in_reviews), followed while the cycle is in planning and kept from its
+    # start on, so that assessments under way or submitted are never relabelled.
+    include_goals = models.BooleanField(default=False)
     # The split of the overall score when goals are included (they must sum to 1).
     goals_weight = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
     competencies_weight = models.DecimalField(

@@ -151,7 +151,7 @@ def get_review(actor: Member, review_id: object) -> Review:
 def review_page(actor: Member, review: Review) -> ReviewPage:
     """A review as the actor may see it. Six queries."""
     cycle = review.cycle
-    include_goals = actor.organisation.include_goals_in_reviews
+    include_goals = cycle.include_goals  # the setting the cycle started with
     assessments = {
         a.kind: a
         for a in Assessment.objects.filter(review=review).select_related("submitted_by__user")

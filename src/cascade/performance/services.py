@@ -56,7 +56,11 @@ SUPER_USERS_ONLY = "Only super users may run review cycles."
 
 @atomic_with_retries
 def set_goals_in_reviews(*, actor: Member, enabled: bool) -> Organisation:
-    """Turn the goals column of performance reviews on or off. Super users only; audited."""
+    """Turn the goals column of performance reviews on or off. Super users only; audited.
+
+    It applies to the review cycles still in planning and to those created later; a cycle
+    that has started keeps the setting it started with (``ReviewCycle.include_goals``).
+    """
     permissions.require(
         permissions.can_manage_organisation(actor),
         "Only super users may decide whether performance reviews include goals.",
@@ -68,6 +72,9 @@ def set_goals_in_reviews(*, actor: Member, enabled: bool) -> Organisation:
         before = organisation.include_goals_in_reviews
         organisation.include_goals_in_reviews = enabled
         organisation.save(update_fields=["include_goals_in_reviews"])
+        ReviewCycle.objects.filter(organisation=organisation, phase=Phase.PLANNING).update(
+            include_goals=enabled
+        )
         record(
             organisation=organisation,
             actor=actor,
@@ -383,6 +390,10 @@ def create_review_cycle(
         shared_starts=shared_starts,
         closes=closes,
         created_by=actor,
+        # Locked: a change of the setting meanwhile waits, then updates this cycle in planning.
+        include_goals=Organisation.objects.select_for_update()
+        .values_list("include_goals_in_reviews", flat=True)
+        .get(pk=actor.organisation_id),
         **split,
     )
     org = actor.organisation_id
@@ -599,15 +610,13 @@ def save_assessment(
     """Save ratings and comments; with ``submit``, check that everything is rated and make it final.
 
     Ratings are keyed by the competency's id and by the goal rating's id. Goal ratings count only
-    while the organisation includes goals in reviews.
+    in a cycle that includes goals (``ReviewCycle.include_goals``).
     """
     assessment = _locked_assessment(actor, assessment)
     _require_writer(actor, assessment)
     cycle = assessment.review.cycle
     allowed = set(RatingLevel.objects.filter(cycle=cycle).values_list("value", flat=True))
-    include_goals = Organisation.objects.values_list("include_goals_in_reviews", flat=True).get(
-        pk=cycle.organisation_id
-    )
+    include_goals = cycle.include_goals
     by_competency = {
         r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)
     }
@@ -622,7 +631,7 @@ def save_assessment(
         row.comment = clean_text(comment, f"competency_{key}_comment", max_length=5000)
         changed_c.append(row)
     if goal_ratings and not include_goals:
-        raise ValidationError("This organisation does not include goals in performance reviews.")
+        raise ValidationError("This review cycle does not include goals.")
     for key, (raw, comment) in (goal_ratings or {}).items():
         goal_row = by_goal.get(parse_id(key) or 0)
         if goal_row is None:

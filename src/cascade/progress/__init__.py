@@ -34,7 +34,14 @@ from cascade.progress.keyresults import (
     sum_of_children,
     validation_errors,
 )
-from cascade.progress.schedule import Point, Status, expected_progress, forecast, status
+from cascade.progress.schedule import (
+    Point,
+    Status,
+    expected_from,
+    expected_progress,
+    forecast,
+    status,
+)
 
 __all__ = [
     "COUNTING_STATES",
@@ -55,6 +62,7 @@ __all__ = [
     "attainment",
     "closes_cycle",
     "evaluate",
+    "expected_from",
     "expected_progress",
     "explain",
     "forecast",

@@ -23,10 +23,26 @@ class Status(StrEnum):
     OFF_TRACK = "off_track"
 
 
+def expected_from(
+    period_start: date, end: date, created: date, own_start: date | None = None
+) -> date:
+    """The day a goal's expected progress counts from.
+
+    A goal's own start date, when it has one, is what its owner said and wins. Otherwise the
+    period's start, or the day the goal was created when that is later: a goal written in the
+    middle of a quarter is not already behind on the weeks before it existed. Never after the
+    goal's end, so a goal written up after its period is simply due in full.
+    """
+    start = own_start if own_start is not None else max(period_start, created)
+    return min(start, end)
+
+
 def expected_progress(start: date, end: date, today: date) -> float:
     """The elapsed fraction of an inclusive date range, counting today as elapsed.
 
-    On the first day of a 90-day quarter 1/90 is expected; on its last day, all of it.
+    On the first day of a 90-day quarter 1/90 is expected; on its last day, all of it. For a
+    goal, ``start`` is ``expected_from(...)``, not simply its period's start. Before the start
+    nothing is expected.
     """
     if end < start:
         raise ValueError("a period cannot end before it starts")

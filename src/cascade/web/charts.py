@@ -41,8 +41,15 @@ def _moment(day: date) -> datetime:
 
 
 def progress_chart(
-    history: list[ProgressPoint], starts: date, ends: date, today: date, forecast: float | None
+    history: list[ProgressPoint],
+    starts: date,
+    ends: date,
+    today: date,
+    forecast: float | None,
+    expected_from: date | None = None,
 ) -> Chart:
+    """The axis spans ``starts`` to ``ends``; the expected line rises from ``expected_from``
+    (``Goal.expected_from``: a goal created mid-period expects nothing before it existed)."""
     begin, finish = _moment(starts), _moment(ends + timedelta(days=1))
     span = (finish - begin).total_seconds()
 
@@ -77,7 +84,7 @@ def progress_chart(
         width=WIDTH,
         height=HEIGHT,
         actual=" ".join(f"{px},{py}" for px, py in points),
-        expected=Line(x(begin), y(0), x(finish), y(1)),
+        expected=Line(x(_moment(expected_from or starts)), y(0), x(finish), y(1)),
         forecast=forecast_line,
         today_x=now_x,
         y_ticks=[(y(v), f"{int(v * 100)} %") for v in (0, 0.25, 0.5, 0.75, 1)],

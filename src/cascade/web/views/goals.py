@@ -18,11 +18,12 @@ from cascade import permissions
 from cascade.audit.selectors import goal_trail
 from cascade.core import clock
 from cascade.core.errors import NotFound
-from cascade.core.numbers import parse_id
+from cascade.core.numbers import parse_id, parse_weight
 from cascade.core.text import search_words
 from cascade.goals import selectors, services
 from cascade.goals.explanations import explain_goal
 from cascade.goals.models import Contribution, Goal, KeyResult, State
+from cascade.goals.previews import Move, alignment_preview
 from cascade.goals.timeline import checkin_history, forecast_for, progress_history
 from cascade.orgs.models import Member, Period, Team, name_contains
 from cascade.progress import Status
@@ -126,7 +127,9 @@ def goal_main_context(
         },
         "forecast": forecast,
         "history": history,
-        "chart": progress_chart(history, goal.starts, goal.ends, today, forecast),
+        "chart": progress_chart(
+            history, goal.starts, goal.ends, today, forecast, goal.expected_from
+        ),
         "explanation": explain_goal(member, goal),
         "can_edit": can_edit,
         "checkin_forms": forms,
@@ -407,25 +410,31 @@ def search(request: HttpRequest, member: Member) -> HttpResponse:
 
 @member_view
 def align(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
+    """Align under a senior goal. When that would move the progress of goals above, the page
+    first shows the moves and asks to confirm them (``confirm`` names the goal and weight seen)."""
     goal = selectors.get_goal(member, goal_id)
     form = AlignForm(request.POST or None, member=member)
+    moves: list[Move] | None = None
+    confirm = ""
     if request.method == "POST" and form.is_valid():
         senior = form.cleaned_data["senior_goal"]
         if not selectors.visible_goals(member).filter(pk=senior.pk).exists():
             raise NotFound("No such goal.")
         try:
-            services.align_goal(
-                actor=member, junior=goal, senior=senior, weight=form.cleaned_data["weight"]
-            )
+            weight = parse_weight(form.cleaned_data["weight"])
+            moves = alignment_preview(member, junior=goal, senior=senior, weight=weight)
+            confirm = f"{senior.pk}:{weight}"
+            if not moves or request.POST.get("confirm") == confirm:
+                services.align_goal(actor=member, junior=goal, senior=senior, weight=weight)
+                messages.success(request, f"“{goal.title}” now contributes to “{senior.title}”.")
+                return redirect(goal_url(member, goal.pk))
         except ValidationError as error:
+            moves = None
             show_errors(form, error)
-        else:
-            messages.success(request, f"“{goal.title}” now contributes to “{senior.title}”.")
-            return redirect(goal_url(member, goal.pk))
     return render(
         request,
         "web/goals/align.html",
-        {"form": form, "goal": goal},
+        {"form": form, "goal": goal, "moves": moves, "confirm": confirm},
         status=400 if form.errors else 200,
     )
 

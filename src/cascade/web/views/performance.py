@@ -352,6 +352,8 @@ def goals_in_reviews(request: HttpRequest, member: Member) -> HttpResponse:
     enabled = request.POST.get("include_goals_in_reviews") == "on"
     services.set_goals_in_reviews(actor=member, enabled=enabled)
     messages.success(
-        request, "Reviews now include goals." if enabled else "Reviews no longer include goals."
+        request,
+        ("Reviews now include goals" if enabled else "Reviews no longer include goals")
+        + " in the cycles still in planning and in new ones; started cycles keep their setting.",
     )
     return redirect("org-settings", org=member.organisation.slug)
