@@ -35,7 +35,7 @@ from cascade.integrations.clients.salesforce import (
 )
 from cascade.integrations.connectors import client_for
 from cascade.integrations.encryption import seal
-from cascade.integrations.errors import SyncError
+from cascade.integrations.errors import ErrorKind, SyncError
 from cascade.integrations.models import (
     JIRA_MODES,
     SALESFORCE_MODES,
@@ -314,7 +314,8 @@ class TestResult:
 def try_connection(*, actor: Member, connection: Connection) -> TestResult:
     """Sign in and ask who Cascade is: success, or the service's own error message.
 
-    Refused credentials mark the connection as needing attention; success clears the mark.
+    Refused credentials mark the connection as needing attention (syncing pauses); any other
+    failure marks it as failed, with the time; success clears either mark.
     """
     _require_manager(actor)
     permissions.require_same_organisation(actor, connection)
@@ -329,12 +330,16 @@ def try_connection(*, actor: Member, connection: Connection) -> TestResult:
         connection = Connection.objects.select_for_update().get(pk=connection.pk)
         now = clock.now()
         connection.last_tested_at = now
-        if result.ok or result.error_kind == "auth":
-            status = ConnectionStatus.OK if result.ok else ConnectionStatus.NEEDS_ATTENTION
-            if connection.status != status:
-                connection.status_changed_at = now
-            connection.status = status
-            connection.status_message = "" if result.ok else result.message
+        if result.ok:
+            status = ConnectionStatus.OK
+        elif result.error_kind == ErrorKind.AUTH:
+            status = ConnectionStatus.NEEDS_ATTENTION
+        else:
+            status = ConnectionStatus.FAILED
+        if connection.status != status:
+            connection.status_changed_at = now
+        connection.status = status
+        connection.status_message = "" if result.ok else result.message
         connection.save()
         record(
             organisation=actor.organisation_id,

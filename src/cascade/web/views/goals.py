@@ -158,14 +158,17 @@ def why(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
             as_of = date.fromisoformat(raw)
         except ValueError:
             error = "Enter a date as YYYY-MM-DD."
+    # htmx swaps the explanation into the goal page; opened directly, it is a page of its own.
+    template = "web/goals/why.html" if request.headers.get("HX-Request") else "web/goals/why_page.html"
     return render(
         request,
-        "web/goals/why.html",
+        template,
         {
             "goal": goal,
             "explanation": explain_goal(member, goal, as_of=as_of),
             "as_of": as_of,
             "error": error,
+            "today": clock.today(),
         },
     )
 
