@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from cascade import permissions
 from cascade.goals.models import KeyResult
 from cascade.integrations import selectors, services
-from cascade.integrations.forms import BindingForm, ConnectionForm
 from cascade.integrations.errors import ErrorKind
+from cascade.integrations.forms import BindingForm, ConnectionForm
 from cascade.integrations.models import Binding, Connection, Service
 from cascade.orgs.models import Member
 from cascade.web.forms import show_errors
