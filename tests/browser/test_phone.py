@@ -43,7 +43,10 @@ def test_the_main_navigation_is_a_menu_on_a_phone(browser, live_server, screensh
         # The open menu lies over the page, full width, one link under the other.
         week = main_nav(page).get_by_role("link", name="My week").bounding_box()
         box = goals.bounding_box()
-        assert week and box and box["y"] > week["y"] and abs(box["x"] - week["x"]) < 2
+        assert week is not None
+        assert box is not None
+        assert box["y"] > week["y"]
+        assert abs(box["x"] - week["x"]) < 2
         screenshot(page, "phone-menu-open")
         goals.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Goals")

@@ -14,10 +14,9 @@ import pytest
 from cascade.core import clock
 from cascade.goals.models import CheckIn
 from cascade.integrations import services
-from cascade.integrations.models import Connection, ConnectionStatus, SyncRun
+from cascade.integrations.models import Binding, Connection, ConnectionStatus, SyncRun
 from cascade.integrations.runs import run_sync
 from cascade.integrations.scheduling import due_bindings
-from cascade.integrations.models import Binding
 from tests.builders import metric
 
 PASSWORD = "pw-for-tests-only"
@@ -143,11 +142,10 @@ def test_a_soql_preview_names_the_expression_not_expr0(signed_in, world, connect
     preview = text_of(signed_in.post(page, form).text)
     assert "It gives" in preview
     assert "(the query's SUM(Amount))" in preview
-    assert "expr0" not in preview and "first row" not in preview
+    assert "expr0" not in preview
+    assert "first row" not in preview
     report = text_of(
-        signed_in.post(
-            page, {**form, "mode": "report_aggregate", "query": "00O5e000008PIPE"}
-        ).text
+        signed_in.post(page, {**form, "mode": "report_aggregate", "query": "00O5e000008PIPE"}).text
     )
     assert "(grand total of Sum of Amount in the report Open pipeline)" in report
 

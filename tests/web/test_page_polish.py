@@ -37,7 +37,7 @@ def test_why_opened_directly_is_a_whole_page(signed_in, world):
     page = signed_in.get(url(world, f"goals/{senior.pk}/why/")).text
     assert page.lstrip().startswith("<!doctype html>")
     assert "cascade.css" in page  # styled, with the top bar
-    assert '<h1>Why this number?</h1>' in page
+    assert "<h1>Why this number?</h1>" in page
     assert f'href="/o/{world.organisation.slug}/goals/{senior.pk}/"' in page  # back to the goal
     assert "+60.0 %" in page
     past = signed_in.get(url(world, f"goals/{senior.pk}/why/?as_of=2020-01-01")).text
@@ -50,7 +50,8 @@ def test_why_for_htmx_is_the_fragment_alone(signed_in, world):
     fragment = signed_in.get(
         url(world, f"goals/{senior.pk}/why/"), headers={"HX-Request": "true"}
     ).text
-    assert "<html" not in fragment and "<h1>" not in fragment
+    assert "<html" not in fragment
+    assert "<h1>" not in fragment
     assert "+60.0 %" in fragment
 
 
@@ -86,7 +87,9 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_text_colours_reach_4_5_to_1_on_cards_and_the_page():
-    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b", CSS.read_text()))
+    colours = dict(
+        re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b", CSS.read_text())
+    )
     for text in ("ink", "muted", "faint", "accent", "on", "risk", "off"):
         for background in ("bg", "card"):
             ratio = contrast(colours[text], colours[background])
