@@ -315,7 +315,7 @@ def try_connection(*, actor: Member, connection: Connection) -> TestResult:
     """Sign in and ask who Cascade is: success, or the service's own error message.
 
     Refused credentials mark the connection as needing attention (syncing pauses); any other
-    failure marks it as failed, with the time; success clears either mark.
+    failure but a rate limit marks it as failed, with the time; success clears either mark.
     """
     _require_manager(actor)
     permissions.require_same_organisation(actor, connection)
@@ -334,12 +334,16 @@ def try_connection(*, actor: Member, connection: Connection) -> TestResult:
             status = ConnectionStatus.OK
         elif result.error_kind == ErrorKind.AUTH:
             status = ConnectionStatus.NEEDS_ATTENTION
+        elif result.error_kind == ErrorKind.RATE_LIMITED:
+            status = connection.status  # it answered and knew us: only its request limit is hit
         else:
             status = ConnectionStatus.FAILED
         if connection.status != status:
             connection.status_changed_at = now
-        connection.status = status
-        connection.status_message = "" if result.ok else result.message
+            connection.status = status
+            connection.status_message = "" if result.ok else result.message
+        elif status != ConnectionStatus.OK and result.error_kind != ErrorKind.RATE_LIMITED:
+            connection.status_message = result.message  # failed again: the latest reason
         connection.save()
         record(
             organisation=actor.organisation_id,
