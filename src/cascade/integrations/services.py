@@ -335,7 +335,7 @@ def try_connection(*, actor: Member, connection: Connection) -> TestResult:
         elif result.error_kind == ErrorKind.AUTH:
             status = ConnectionStatus.NEEDS_ATTENTION
         elif result.error_kind == ErrorKind.RATE_LIMITED:
-            status = connection.status  # it answered and knew us: only its request limit is hit
+            status = ConnectionStatus(connection.status)  # it answered: only its limit is hit
         else:
             status = ConnectionStatus.FAILED
         if connection.status != status:
