@@ -66,7 +66,9 @@ class ConnectionOut(Schema):
     api_version: str = Field(description="Salesforce: such as v62.0.")
     status: StatusName = Field(
         description="`needs_attention`: the service refused the credentials; its key results do "
-        "not sync until they are changed or a test succeeds."
+        "not sync until they are changed or a test succeeds. `failed`: the last test could not "
+        "reach the service or got no usable answer (`status_message` says why); syncing goes "
+        "on, and a sync or test that works sets `ok` again."
     )
     status_message: str
     last_tested_at: datetime | None

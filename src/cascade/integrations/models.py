@@ -36,6 +36,9 @@ class ConnectionStatus(models.TextChoices):
     UNTESTED = "untested", "Not tested yet"
     OK = "ok", "Working"
     NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    # The last test did not get an answer, or not a usable one (network, timeout, 5xx). Unlike
+    # refused credentials this does not pause syncing: syncs retry, and one that works clears it.
+    FAILED = "failed", "Test failed"
 
 
 class Connection(OrgScoped):
@@ -89,6 +92,10 @@ class Connection(OrgScoped):
     @property
     def needs_attention(self) -> bool:
         return self.status == ConnectionStatus.NEEDS_ATTENTION
+
+    @property
+    def test_failed(self) -> bool:
+        return self.status == ConnectionStatus.FAILED
 
 
 class Mode(models.TextChoices):

@@ -205,10 +205,11 @@ def _succeeded(run: SyncRun, answer: Answer) -> str:
                 "last_run",
             ]
         )
-        # A sync that worked proves an untested connection.
+        # A sync that worked proves an untested connection, or one whose last test failed.
         Connection.objects.filter(
-            pk=binding.connection_id, status=ConnectionStatus.UNTESTED
-        ).update(status=ConnectionStatus.OK, status_changed_at=now)
+            pk=binding.connection_id,
+            status__in=[ConnectionStatus.UNTESTED, ConnectionStatus.FAILED],
+        ).update(status=ConnectionStatus.OK, status_message="", status_changed_at=now)
         return run.status
 
 

@@ -41,7 +41,11 @@ BATCH = 100
 def due_bindings(now: datetime) -> Q:
     return Q(
         next_run_at__lte=now,
-        connection__status__in=[ConnectionStatus.OK, ConnectionStatus.UNTESTED],
+        connection__status__in=[
+            ConnectionStatus.OK,
+            ConnectionStatus.UNTESTED,
+            ConnectionStatus.FAILED,  # a failed test does not stop syncing; refused credentials do
+        ],
         key_result__goal__state__in=[State.DRAFT, State.ACTIVE],
     )
 

@@ -10,7 +10,7 @@ from cascade.core.errors import NotFound
 from cascade.core.numbers import id_or_not_found
 from cascade.goals.models import KeyResult
 from cascade.goals.selectors import visible_goals
-from cascade.integrations.models import Binding, Connection, SyncRun
+from cascade.integrations.models import Binding, Connection, Service, SyncRun
 from cascade.orgs.models import Member
 
 
@@ -73,3 +73,35 @@ def binding_of(key_result: KeyResult) -> Binding | None:
 
 def recent_runs(binding: Binding, limit: int = 10) -> list[SyncRun]:
     return list(SyncRun.objects.filter(binding=binding).order_by("-queued_at", "-id")[:limit])
+
+
+# What a person calls the service a key result is synced from: "Synced from Jira".
+SOURCE_NAMES = {
+    Service.JIRA_CLOUD: "Jira",
+    Service.JIRA_DATA_CENTER: "Jira",
+    Service.SALESFORCE: "Salesforce",
+}
+
+
+def _names(services: Iterable[str]) -> str:
+    return " and ".join(sorted({SOURCE_NAMES.get(Service(s), s) for s in services}))
+
+
+def synced_key_results(organisation_id: int, key_result_ids: Iterable[int]) -> dict[int, str]:
+    """Key result id → the service its value is synced from ("Jira"), for those bound. One query."""
+    rows = Binding.objects.filter(
+        organisation_id=organisation_id, key_result_id__in=list(key_result_ids)
+    ).values_list("key_result_id", "connection__service")
+    return {kr_id: _names([service]) for kr_id, service in rows}
+
+
+def synced_goals(organisation_id: int, goal_ids: Iterable[int]) -> dict[int, str]:
+    """Goal id → where its synced key results come from ("Jira and Salesforce"), for goals
+    with at least one. One query."""
+    services: dict[int, set[str]] = {}
+    rows = Binding.objects.filter(
+        organisation_id=organisation_id, key_result__goal_id__in=list(goal_ids)
+    ).values_list("key_result__goal_id", "connection__service")
+    for goal_id, service in rows:
+        services.setdefault(goal_id, set()).add(service)
+    return {goal_id: _names(names) for goal_id, names in services.items()}

@@ -37,7 +37,7 @@ from cascade.integrations.clients.salesforce import (
 )
 from cascade.integrations.connectors import client_for
 from cascade.integrations.encryption import seal
-from cascade.integrations.errors import SyncError
+from cascade.integrations.errors import ErrorKind, SyncError
 from cascade.integrations.models import (
     JIRA_MODES,
     SALESFORCE_MODES,
@@ -311,7 +311,8 @@ class TestResult:
 def try_connection(*, actor: Member, connection: Connection) -> TestResult:
     """Sign in and ask who Cascade is: success, or the service's own error message.
 
-    Refused credentials mark the connection as needing attention; success clears the mark.
+    Refused credentials mark the connection as needing attention (syncing pauses); any other
+    failure but a rate limit marks it as failed, with the time; success clears either mark.
     """
     _require_manager(actor)
     permissions.require_same_organisation(actor, connection)
@@ -326,12 +327,20 @@ def try_connection(*, actor: Member, connection: Connection) -> TestResult:
         connection = Connection.objects.select_for_update().get(pk=connection.pk)
         now = clock.now()
         connection.last_tested_at = now
-        if result.ok or result.error_kind == "auth":
-            status = ConnectionStatus.OK if result.ok else ConnectionStatus.NEEDS_ATTENTION
-            if connection.status != status:
-                connection.status_changed_at = now
+        if result.ok:
+            status = ConnectionStatus.OK
+        elif result.error_kind == ErrorKind.AUTH:
+            status = ConnectionStatus.NEEDS_ATTENTION
+        elif result.error_kind == ErrorKind.RATE_LIMITED:
+            status = ConnectionStatus(connection.status)  # it answered: only its limit is hit
+        else:
+            status = ConnectionStatus.FAILED
+        if connection.status != status:
+            connection.status_changed_at = now
             connection.status = status
             connection.status_message = "" if result.ok else result.message
+        elif status != ConnectionStatus.OK and result.error_kind != ErrorKind.RATE_LIMITED:
+            connection.status_message = result.message  # failed again: the latest reason
         connection.save()
         record(
             organisation=actor.organisation_id,

@@ -16,7 +16,7 @@ from cascade.integrations.models import Binding
 from cascade.integrations.redaction import error_for_reader
 
 ServiceName = Literal["jira_cloud", "jira_dc", "salesforce"]
-StatusName = Literal["untested", "ok", "needs_attention"]
+StatusName = Literal["untested", "ok", "needs_attention", "failed"]
 ModeName = Literal["jira_count", "jira_done_ratio", "jira_sum", "soql_scalar", "report_aggregate"]
 RunStatusName = Literal[
     "queued", "running", "retrying", "succeeded", "failed", "skipped", "interrupted"

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from cascade import permissions
 from cascade.goals.models import KeyResult
 from cascade.integrations import selectors, services
+from cascade.integrations.errors import ErrorKind
 from cascade.integrations.forms import BindingForm, ConnectionForm
-from cascade.integrations.models import Binding, Service
+from cascade.integrations.models import Binding, Connection, Service
 from cascade.orgs.models import Member
 from cascade.web.forms import show_errors
 from cascade.web.membership import member_view, super_user_view
@@ -103,10 +104,18 @@ def connection_test(request: HttpRequest, member: Member, connection_id: int) ->
         messages.success(request, f"It works. {result.message}")
     else:
         reference = f" (request {result.request_id})" if result.request_id else ""
-        messages.error(
-            request, f"{connection.get_service_display()} said: {result.message}{reference}"
-        )
+        messages.error(request, f"The test failed. {_test_failure(connection, result)}{reference}")
     return redirect(_url(member, "settings-connection", connection_id=connection.pk))
+
+
+def _test_failure(connection: Connection, result: services.TestResult) -> str:
+    """What went wrong, without saying the service said something when it never answered."""
+    service = connection.get_service_display()
+    if result.error_kind == ErrorKind.NETWORK:
+        return result.message  # "Could not reach Jira Cloud at jira.example.com: …"
+    if result.error_kind == ErrorKind.TIMEOUT:
+        return f"Could not reach {service}: {result.message}"
+    return f"{service} said: {result.message}"
 
 
 @super_user_view

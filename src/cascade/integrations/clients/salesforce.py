@@ -283,6 +283,7 @@ class SalesforceClient:
                 )
                 return Answer(size, rid, f"{size} record{'s' * (size != 1)}")
         for body, rid in self.pages(soql):
+            rows = body.get("totalSize")
             for record in body["records"]:
                 name, value = first_field(record)
                 if value is None:
@@ -292,7 +293,9 @@ class SalesforceClient:
                         ErrorKind.BAD_QUERY,
                         f"The query's first field, {name}, is a related record, not a number.",
                     )
-                return Answer(number(value, f"The query's {name}"), rid, f"{name} of the first row")
+                return Answer(
+                    number(value, f"The query's {name}"), rid, scalar_detail(soql, name, rows)
+                )
         raise SyncError(ErrorKind.NO_DATA, "The query returned no rows.")
 
     def report_total(self, report_id: str, aggregate: str = "") -> Answer:
@@ -326,9 +329,47 @@ class SalesforceClient:
         if total.get("value") is None:
             raise SyncError(ErrorKind.NO_DATA, "The report's grand total is empty.")
         name = names[index] if index < len(names) else "the first aggregate"
-        shown = total.get("label") or total["value"]
         value = number(total["value"], f"The report's {name}", kind=ErrorKind.BAD_RESPONSE)
-        return Answer(value, rid, f"{name}: {shown}")
+        return Answer(value, rid, report_detail(body, name))
+
+
+# An aggregate without an alias comes back as expr0, expr1 …: say what was selected instead.
+UNNAMED = re.compile(r"^expr\d+$")
+SELECT = re.compile(r"^\s*SELECT\s+(.+?)\s+FROM\s", re.IGNORECASE | re.DOTALL)
+
+
+def first_selected(soql: str) -> str:
+    """The query's first selected expression, as written: "SUM(Amount)" of "SELECT SUM(Amount),
+    COUNT(Id) FROM …" (a comma inside brackets does not end it)."""
+    found = SELECT.match(soql)
+    if not found:
+        return ""
+    depth = 0
+    for at, char in enumerate(found.group(1)):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            return found.group(1)[:at].strip()
+    return found.group(1).strip()
+
+
+def scalar_detail(soql: str, name: str, rows: object) -> str:
+    """In plain words where a SOQL value comes from: "the query's SUM(Amount)", "the query's
+    Amount in the first of 3 rows" — never "expr0 of the first row"."""
+    what = first_selected(soql) if UNNAMED.match(name) else name
+    detail = f"the query's {clip(what)}" if what else "the first value the query returned"
+    if isinstance(rows, int) and rows > 1:
+        detail += f" in the first of {rows} rows"
+    return detail
+
+
+def report_detail(body: dict[str, Any], name: str) -> str:
+    """ "Grand total of Sum of Amount in the report Open pipeline", from the report's own labels."""
+    try:
+        label = body["reportExtendedMetadata"]["aggregateColumnInfo"][name]["label"]
+    except (KeyError, TypeError):
+        label = name
+    report = body.get("attributes", {}).get("reportName") if isinstance(body, dict) else None
+    return f"grand total of {label}" + (f" in the report {report}" if report else "")
 
 
 def first_field(record: Any) -> tuple[str, Any]:

@@ -7,11 +7,13 @@ does not grow with its key results.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from django import template
 from django.http import HttpRequest
+from django.utils.timesince import timesince
 
 from cascade import permissions
 from cascade.integrations.models import Binding, Connection
@@ -19,6 +21,8 @@ from cascade.integrations.redaction import error_for_reader
 from cascade.integrations.selectors import sources_for
 
 register = template.Library()
+
+QUIET = timedelta(minutes=5)  # a sync's own check-in is a moment before it ends
 
 _pages: WeakKeyDictionary[HttpRequest, dict[int, Binding | None]] = WeakKeyDictionary()
 
@@ -57,6 +61,16 @@ def has_connections(context: template.Context) -> bool:
     if request is not None:
         _connected[request] = answer
     return answer
+
+
+@register.simple_tag
+def unchanged_for(key_result: Any, binding: Binding) -> str:
+    """How long the value has stayed as it is although syncs ran ("3 days"), or "" when the
+    last sync changed it: so "last synced a minute ago" and an old check-in do not contradict."""
+    synced, changed = binding.last_synced_at, getattr(key_result, "last_checkin_at", None)
+    if synced is None or changed is None or synced - changed < QUIET:
+        return ""
+    return timesince(changed, synced)
 
 
 @register.simple_tag(takes_context=True)

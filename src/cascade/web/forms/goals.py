@@ -172,9 +172,16 @@ class CheckInForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "What moved, what blocks?"}),
     )
 
-    def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, key_result: KeyResult, synced_from: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.key_result = key_result
+        # A key result synced from a data source ("Jira") takes no value by hand: the next sync
+        # would overwrite it. A confidence or a note is still checked in, with the current value.
+        self.synced_from = synced_from
+        if synced_from:
+            self.fields["value"].disabled = True
 
     @property
     def is_milestone(self) -> bool:

@@ -15,6 +15,7 @@ from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_number
 from cascade.goals import selectors, services
 from cascade.goals.models import Goal, KeyResult
+from cascade.integrations.selectors import synced_key_results
 from cascade.orgs.models import Member
 from cascade.progress import Kind, attainment, progress
 from cascade.web.forms import show_errors
@@ -24,10 +25,13 @@ from cascade.web.views.goals import render_goal_main
 
 
 def _forms(member: Member, data: object = None) -> list[CheckInForm]:
+    key_results = list(selectors.my_key_results(member))
+    synced = synced_key_results(member.organisation_id, [kr.pk for kr in key_results])
     return [
         CheckInForm(
             data,
             key_result=kr,
+            synced_from=synced.get(kr.pk, ""),
             prefix=f"kr{kr.pk}",
             # As the choice field's strings: an int 6 never equals the "6" sent back.
             initial={
@@ -35,7 +39,7 @@ def _forms(member: Member, data: object = None) -> list[CheckInForm]:
                 "confidence": "" if kr.confidence is None else str(kr.confidence),
             },
         )
-        for kr in selectors.my_key_results(member)
+        for kr in key_results
     ]
 
 
@@ -116,7 +120,8 @@ def preview(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
 def inline(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
     """One key result's check-in from its goal page: htmx swaps the goal's figures in place."""
     kr = _visible_key_result(member, kr_id)
-    form = CheckInForm(request.POST, key_result=kr, prefix=f"kr{kr.pk}")
+    synced = synced_key_results(member.organisation_id, [kr.pk]).get(kr.pk, "")
+    form = CheckInForm(request.POST, key_result=kr, synced_from=synced, prefix=f"kr{kr.pk}")
     saved = False
     if form.is_valid():
         try:

@@ -25,6 +25,7 @@ from cascade.goals.explanations import explain_goal
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.goals.previews import Move, alignment_preview
 from cascade.goals.timeline import checkin_history, forecast_for, progress_history
+from cascade.integrations.selectors import synced_goals
 from cascade.orgs.models import Member, Period, Team, name_contains
 from cascade.progress import Status
 from cascade.web.charts import progress_chart
@@ -84,6 +85,7 @@ def goal_list(request: HttpRequest, member: Member) -> HttpResponse:
         "states": State.choices,
         "statuses": [(s.value, s.value.replace("_", " ").capitalize()) for s in Status],
         "query": request.GET.copy(),
+        "synced": synced_goals(org, [goal.pk for goal, _ in rows]),
     }
     return render(request, "web/goals/list.html", context)
 
@@ -162,14 +164,19 @@ def why(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
             as_of = date.fromisoformat(raw)
         except ValueError:
             error = "Enter a date as YYYY-MM-DD."
+    # htmx swaps the explanation into the goal page; opened directly, it is a page of its own.
+    template = (
+        "web/goals/why.html" if request.headers.get("HX-Request") else "web/goals/why_page.html"
+    )
     return render(
         request,
-        "web/goals/why.html",
+        template,
         {
             "goal": goal,
             "explanation": explain_goal(member, goal, as_of=as_of),
             "as_of": as_of,
             "error": error,
+            "today": clock.today(),
         },
     )
 

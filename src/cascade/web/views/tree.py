@@ -16,6 +16,7 @@ from cascade.core import clock
 from cascade.core.numbers import parse_id
 from cascade.goals import selectors
 from cascade.goals.selectors import TreeNode
+from cascade.integrations.selectors import synced_goals
 from cascade.orgs.models import Member, Period
 from cascade.web.membership import member_view
 
@@ -53,6 +54,7 @@ def alignment_tree(request: HttpRequest, member: Member) -> HttpResponse:
             "period": period,
             "tree": tree,
             "focus": focus,
+            "synced": synced_goals(member.organisation_id, _goal_ids(tree)),
             # Around a goal everything sent is open; from the top, the top goals are.
             "open_depth": 99 if focus else 1,
         },
@@ -74,7 +76,12 @@ def tree_node(request: HttpRequest, member: Member, goal_id: int) -> HttpRespons
     return render(
         request,
         "web/parts/tree_juniors.html",
-        {"nodes": node.children, "period": period, "open_depth": 0},
+        {
+            "nodes": node.children,
+            "period": period,
+            "open_depth": 0,
+            "synced": synced_goals(member.organisation_id, _goal_ids(node.children)),
+        },
     )
 
 
@@ -87,3 +94,12 @@ def _find(nodes: Iterable[TreeNode], goal_id: int) -> TreeNode | None:
             return node
         stack.extend(node.children)
     return None
+
+
+def _goal_ids(nodes: Iterable[TreeNode]) -> list[int]:
+    """Every goal shown in these nodes and below them."""
+    ids: list[int] = []
+    for node in nodes:
+        ids.append(node.goal.pk)
+        ids.extend(_goal_ids(node.children))
+    return ids

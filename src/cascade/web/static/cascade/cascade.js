@@ -3,6 +3,7 @@
 //   <select data-autosubmit>            submits its form when it changes
 //   <input data-select-on-focus>        selects its text when focused (links to copy)
 //   <button data-tree="open|close">     opens or closes every branch of the alignment tree
+//   <details data-fold>                 a disclosure on phones, open on wider screens
 "use strict";
 
 document.addEventListener("change", (event) => {
@@ -21,3 +22,15 @@ document.addEventListener("click", (event) => {
   const open = button.dataset.tree === "open";
   document.querySelectorAll(".tree details").forEach((branch) => { branch.open = open; });
 });
+
+// <details data-fold> is a disclosure on phones and open wider (cascade.css shows its content
+// there through ::details-content; this opens it for browsers without that).
+const wide = window.matchMedia("(min-width: 721px)");
+function unfold() {
+  document.querySelectorAll("details[data-fold]").forEach((folded) => {
+    if (wide.matches) folded.open = true;
+    else if (folded.dataset.fold !== "open") folded.open = false;
+  });
+}
+if (wide.matches) unfold();
+wide.addEventListener("change", unfold);
