@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("performance", "0002_reopened_and_goal_of_rating")]
-AFTER = [("performance", "0003_newgoals")]
+AFTER = [("performance", "0003_cycle_keeps_goals_setting")]
 
 
 @pytest.mark.django_db(transaction=True)
