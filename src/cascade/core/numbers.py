@@ -24,12 +24,15 @@ GROUP_SPACES = " \u00a0\u202f\u2009"
 MINUS_SIGNS = "-\u2212"
 MAX_TEXT = 64  # longer than any number the columns hold, written out with groups and a unit
 NUMBER_TEXT = re.compile(
-    r"(?P<before>.*?)(?P<number>\.?[0-9](?:[0-9.,%s]*[0-9])?\.?(?:[eE][-+]?[0-9]+)?)(?P<after>.*)"
-    % GROUP_SPACES,
+    r"(?P<before>.*?)(?P<number>\.?[0-9](?:[0-9.,"
+    + GROUP_SPACES
+    + r"]*[0-9])?\.?(?:[eE][-+]?[0-9]+)?)(?P<after>.*)",
     re.DOTALL,
 )
 EXPONENT = re.compile(r"(.*?)([eE][-+]?[0-9]+)?", re.DOTALL)
-GROUPED = re.compile(r"[0-9]{1,3}(?:(?P<sep>[,%s])[0-9]{3})?(?:(?P=sep)[0-9]{3})*" % GROUP_SPACES)
+GROUPED = re.compile(
+    r"[0-9]{1,3}(?:(?P<sep>[," + GROUP_SPACES + r"])[0-9]{3})?(?:(?P=sep)[0-9]{3})*"
+)
 
 
 def parse_number(raw: object, field: str, *, unit: str = "", percent: bool = False) -> Decimal:
@@ -109,7 +112,7 @@ def _plain_digits(written: str, refuse: Callable[[str], ValidationError]) -> str
     mantissa, exponent = EXPONENT.fullmatch(written).groups(default="")  # type: ignore[union-attr]
     separators = "," + GROUP_SPACES
     if "." in mantissa and mantissa.count(",") == 1 and mantissa.rfind(",") > mantissa.rfind("."):
-        swapped = mantissa.translate(str.maketrans({",": ".", ".": ","}))
+        swapped = mantissa.translate(str.maketrans(",.", ".,"))
         raise refuse(f"Use a point for decimals and commas for thousands: {swapped}")
     if mantissa.count(".") > 1:
         raise refuse(
@@ -131,7 +134,7 @@ def parse_weight(raw: object, field: str = "weight") -> Decimal:
     if weight < 0:
         raise ValidationError({field: "A weight cannot be negative."})
     if weight > MAX_WEIGHT:
-        raise ValidationError({field: f"A weight cannot be more than {MAX_WEIGHT}."})
+        raise ValidationError({field: f"A weight cannot be more than {MAX_WEIGHT:,}."})
     return weight.quantize(Decimal("0.001"))
 
 

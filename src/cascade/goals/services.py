@@ -654,6 +654,7 @@ def check_in(
             "key_result": kr.pk,
             "value": str(number),
             "previous": _plain(previous),
+            "unit": kr.unit,  # so the audit trail can say "11,580,000 €" as the value was meant
             "confidence": confidence_value,
             "source": source,
         },

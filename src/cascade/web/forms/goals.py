@@ -142,7 +142,7 @@ class AlignForm(OrganisationChoices):
 
 class CloseForm(forms.Form):
     score = forms.CharField(
-        widget=number_input(), help_text="From 0.0 (nothing) to 1.0 (fully achieved)."
+        widget=number_input(), help_text="From 0 % (nothing) to 100 % (fully achieved)."
     )
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
     retrospective = forms.CharField(

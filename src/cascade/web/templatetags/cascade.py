@@ -29,6 +29,39 @@ def measure(value: Decimal | float | int | None, unit: str | None = "") -> str:
 
 
 @register.filter
+def changes(diff: dict[str, Any]) -> list[str]:
+    """An audit event's ``{field: [before, after]}`` as "target 0 → 5 €", numbers formatted."""
+    unit = ""
+    if isinstance(diff.get("unit"), list) and len(diff["unit"]) == 2:
+        unit = diff["unit"][1] or ""
+    lines = []
+    for name, change in diff.items():
+        if not (isinstance(change, list) and len(change) == 2):
+            continue
+        label = name.replace("_", " ")
+        if name in ("start", "target", "current"):
+            before, after = (formatting.measure(v, unit) for v in change)
+        elif name in ("weight", "goals_weight", "competencies_weight"):
+            before, after = (formatting.weight(v) for v in change)
+        elif name in ("score", "at_risk_margin", "off_track_margin"):
+            before, after = (formatting.percent(_fraction(v)) for v in change)
+        elif name in ("title", "unit", "kind", "direction", "state", "visibility"):
+            before, after = (f"“{v}”" if v else "none" for v in change)
+        else:
+            lines.append(label)
+            continue
+        lines.append(f"{label} {before} → {after}")
+    return lines
+
+
+def _fraction(value: Any) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+@register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
 
