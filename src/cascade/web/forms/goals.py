@@ -15,11 +15,13 @@ from cascade.progress import Direction, Kind
 from cascade.web.forms import ModelMultipleChoiceField, shown_if
 
 KIND_CHOICES = [
-    (Kind.METRIC.value, "Metric: from a start value to a target"),
-    (Kind.MILESTONE.value, "Milestone: done or not done"),
-    (Kind.THRESHOLD.value, "Threshold: stay above or below a line"),
-    (Kind.SUM.value, "Sum: adds up the key results linked under it"),
+    # Short enough to show whole in a phone's dropdown; KIND_HELP says the rest.
+    (Kind.METRIC.value, "Metric: start → target"),
+    (Kind.MILESTONE.value, "Milestone: done or not"),
+    (Kind.THRESHOLD.value, "Threshold: stay above/below"),
+    (Kind.SUM.value, "Sum of linked key results"),
 ]
+KIND_HELP = "A sum adds up the key results linked under it (“Adds into”)."
 DIRECTION_CHOICES = [
     ("", "—"),
     (Direction.ABOVE.value, "Stay at or above"),
@@ -77,7 +79,11 @@ class GoalForm(OrganisationChoices):
 class KeyResultForm(OrganisationChoices):
     title = forms.CharField(max_length=200, label="Key result")
     kind = forms.ChoiceField(
-        choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type", widget=WIDE_SELECT
+        choices=KIND_CHOICES,
+        initial=Kind.METRIC.value,
+        label="Type",
+        widget=WIDE_SELECT,
+        help_text=KIND_HELP,
     )
     start = shown_if(
         needed_by_some_kinds(
