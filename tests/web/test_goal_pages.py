@@ -310,7 +310,7 @@ def test_why_this_number_now_and_as_of_a_date(signed_in, world):
     text = signed_in.get(url(world, f"goals/{senior.pk}/why/")).text
     assert "Junior" in text
     assert "Own KR" in text
-    assert "+60.0 %" in text  # 0.8 × 3/4
+    assert "+60 %" in text  # 0.8 × 3/4: trailing zeros dropped
     assert "60 %" in text
     past = signed_in.get(url(world, f"goals/{senior.pk}/why/?as_of=2020-01-01")).text
     assert "had no progress recorded" in past
@@ -515,7 +515,7 @@ def test_close_with_a_score_then_reopen_archive_and_restore(signed_in, world):
         url(world, f"goals/{goal.pk}/close/"), {"score": "1.5", "outcome": "achieved"}
     )
     assert bad.status_code == 400
-    assert "A score runs from 0.0 to 1.0" in bad.text
+    assert "A score runs from 0 to 1 (0 % to 100 %)" in bad.text
     ok = signed_in.post(
         url(world, f"goals/{goal.pk}/close/"),
         {"score": "0.7", "outcome": "partial", "retrospective": "Good"},

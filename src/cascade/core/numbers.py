@@ -1,5 +1,7 @@
 """Parsing measured values and weights from whatever a form, an API or a script sends."""
 
+import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -16,14 +18,40 @@ MAX_WEIGHT = Decimal(1000)
 MAX_ID = 2**63 - 1  # the largest value of a 64-bit primary key
 
 
-def parse_number(raw: object, field: str) -> Decimal:
-    """A finite Decimal within the columns' range, or a ValidationError naming the field."""
+# What may stand between digit groups: a comma, or a space as some people and locales write it
+# (the no-break spaces too). A point is always the decimal point, as the app displays numbers.
+GROUP_SPACES = " \u00a0\u202f\u2009"
+MINUS_SIGNS = "-\u2212"
+MAX_TEXT = 64  # longer than any number the columns hold, written out with groups and a unit
+NUMBER_TEXT = re.compile(
+    r"(?P<before>.*?)(?P<number>\.?[0-9](?:[0-9.,"
+    + GROUP_SPACES
+    + r"]*[0-9])?\.?(?:[eE][-+]?[0-9]+)?)(?P<after>.*)",
+    re.DOTALL,
+)
+EXPONENT = re.compile(r"(.*?)([eE][-+]?[0-9]+)?", re.DOTALL)
+GROUPED = re.compile(
+    r"[0-9]{1,3}(?:(?P<sep>[," + GROUP_SPACES + r"])[0-9]{3})?(?:(?P=sep)[0-9]{3})*"
+)
+
+
+def parse_number(raw: object, field: str, *, unit: str = "", percent: bool = False) -> Decimal:
+    """A finite Decimal within the columns' range, or a ValidationError naming the field.
+
+    Text is read the way the app displays numbers (``core.formatting``): "1,000", "1 000",
+    "12.5", "-3", with the unit before or after it ("€ 1,200", "1,200 €") when ``unit`` is the
+    field's unit. With ``percent`` (a ratio, 0 to 1), "12.5 %" reads as 0.125. ASCII digits only.
+    What could be read two ways ("1,5", "1.000,5") is refused with the way to write it.
+    """
     if isinstance(raw, bool) or raw is None:
         raise ValidationError({field: "Enter a number."})
-    try:
-        value = Decimal(str(raw).strip()) if not isinstance(raw, Decimal) else raw
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: "Enter a number."}) from None
+    if isinstance(raw, str):
+        value = _read_text(raw, field, unit=unit, percent=percent)
+    else:
+        try:
+            value = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({field: "Enter a number."}) from None
     if not value.is_finite():
         raise ValidationError({field: "Enter a finite number."})
     try:
@@ -36,12 +64,77 @@ def parse_number(raw: object, field: str) -> Decimal:
     return value
 
 
+def _read_text(raw: str, field: str, *, unit: str, percent: bool) -> Decimal:
+    def refuse(message: str) -> ValidationError:
+        return ValidationError({field: message})
+
+    text = raw.strip()
+    if not text:
+        raise refuse("Enter a number.")
+    if len(text) > MAX_TEXT:
+        raise refuse("That number is too long.")
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise refuse("Write the number with the digits 0-9.")
+    if text.lower() in ("nan", "inf", "infinity", "-inf", "-infinity", "+inf", "+infinity"):
+        raise refuse("Enter a finite number.")
+    match = NUMBER_TEXT.fullmatch(text)
+    if match is None:
+        raise refuse("Enter a number.")
+    before, written, after = match["before"].strip(), match["number"], match["after"].strip()
+    negative = False
+    for sign in MINUS_SIGNS + "+":
+        if before.startswith(sign) or before.endswith(sign):
+            negative = sign != "+"
+            before = (before[1:] if before.startswith(sign) else before[:-1]).strip()
+            break
+    affixes = [a for a in (before, after) if a]
+    scale = Decimal(1)
+    if len(affixes) > 1:
+        raise refuse("Enter a number.")
+    if affixes:
+        affix = affixes[0]
+        if unit and affix.casefold() == unit.strip().casefold():
+            pass  # the field's own unit: "€ 1,200" for a key result in €
+        elif percent and affix == "%":
+            scale = Decimal("0.01")
+        elif unit:
+            raise refuse(f"Enter a number in {unit.strip()}; “{affix}” is not this unit.")
+        elif affix == "%":
+            raise refuse("Enter a plain number, without %.")
+        else:
+            raise refuse("Enter a number.")
+    value = Decimal(_plain_digits(written, refuse)) * scale
+    return -value if negative else value
+
+
+def _plain_digits(written: str, refuse: Callable[[str], ValidationError]) -> str:
+    """ "1,000.5" → "1000.5"; a decimal comma or a group not of three digits is refused."""
+    mantissa, exponent = EXPONENT.fullmatch(written).groups(default="")  # type: ignore[union-attr]
+    separators = "," + GROUP_SPACES
+    if "." in mantissa and mantissa.count(",") == 1 and mantissa.rfind(",") > mantissa.rfind("."):
+        swapped = mantissa.translate(str.maketrans(",.", ".,"))
+        raise refuse(f"Use a point for decimals and commas for thousands: {swapped}")
+    if mantissa.count(".") > 1:
+        raise refuse(
+            f"Use commas for thousands and a point for decimals: {mantissa.replace('.', ',')}"
+        )
+    whole, point, fraction = mantissa.partition(".")
+    if any(c in separators for c in fraction) or (exponent and any(c in separators for c in whole)):
+        raise refuse("Enter a number.")
+    if any(c in separators for c in whole) and not GROUPED.fullmatch(whole):
+        if whole.count(",") == 1 and not point and all(whole.split(",")):
+            raise refuse(f"Use a point for decimals: {whole.replace(',', '.')}")
+        raise refuse("Write thousands in groups of three: 1,000,000")
+    digits = whole.translate({ord(c): None for c in separators})
+    return f"{digits}{point}{fraction}{exponent}"
+
+
 def parse_weight(raw: object, field: str = "weight") -> Decimal:
     weight = parse_number(raw, field)
     if weight < 0:
         raise ValidationError({field: "A weight cannot be negative."})
     if weight > MAX_WEIGHT:
-        raise ValidationError({field: f"A weight cannot be more than {MAX_WEIGHT}."})
+        raise ValidationError({field: f"A weight cannot be more than {MAX_WEIGHT:,}."})
     return weight.quantize(Decimal("0.001"))
 
 

@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
-from cascade.core import clock
+from cascade.core import clock, formatting
 from cascade.core.numbers import MAX_ABS_VALUE
 from cascade.goals.models import Contribution, Goal, GoalProgress, KeyResult
 from cascade.progress import (
@@ -194,8 +194,8 @@ def _recompute_sums(scope: Scope) -> None:
         if total is not None and abs(total) >= MAX_ABS_VALUE:
             # Each child fits its column; their sum may not (a 500 on save, or on SQLite on read).
             raise ValidationError(
-                f"The key results adding into “{kr.title}” would add up to {total:,.0f}: "
-                f"a value must stay under {MAX_ABS_VALUE:,.0f}."
+                f"The key results adding into “{kr.title}” would add up to {formatting.measure(total, kr.unit)}: "
+                f"a value must stay under {formatting.number(MAX_ABS_VALUE)}."
             )
         if total != kr.current:
             kr.current = total

@@ -285,9 +285,9 @@ def close_goal(
     scope, goal = _lock_goal(actor, goal)
     errors: dict[str, str] = {}
     try:
-        value = parse_number(score, "score")
+        value = parse_number(score, "score", percent=True)
         if not Decimal(0) <= value <= Decimal(1):
-            errors["score"] = "A score runs from 0.0 to 1.0."
+            errors["score"] = "A score runs from 0 to 1 (0 % to 100 %)."
     except ValidationError as error:
         errors["score"] = error.message_dict["score"][0]
     if outcome not in Outcome.values:
@@ -370,7 +370,7 @@ def _definition(
         )
     for name, raw in (("start", start), ("target", target)):
         try:
-            values[name] = parse_number(raw, name)
+            values[name] = parse_number(raw, name, unit=values["unit"])
         except ValidationError as error:
             errors.update(error.message_dict)
     if not errors:
@@ -600,7 +600,7 @@ def check_in(
         raise PermissionDenied("Only a data source may check in without a person.")
     if actor is not None:
         permissions.require_same_organisation(actor, key_result)
-    number = parse_number(value, "value")
+    number = parse_number(value, "value", unit=key_result.unit)
     confidence_value = parse_confidence(confidence)
     note = clean_text(note, "note", max_length=MAX_NOTE)
     if source not in Source.values:
@@ -654,6 +654,7 @@ def check_in(
             "key_result": kr.pk,
             "value": str(number),
             "previous": _plain(previous),
+            "unit": kr.unit,  # so the audit trail can say "11,580,000 €" as the value was meant
             "confidence": confidence_value,
             "source": source,
         },

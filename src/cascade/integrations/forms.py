@@ -11,8 +11,9 @@ from typing import Any
 from django import forms
 
 from cascade.integrations.clients.salesforce import DEFAULT_API_VERSION
-from cascade.integrations.models import AuthMethod, Connection, Mode, Service
+from cascade.integrations.models import JIRA_MODES, AuthMethod, Connection, Mode, Service
 from cascade.orgs.models import Member
+from cascade.web.forms import OptionAttrsSelect, shown_if
 
 SECRET_LABELS = {
     Service.JIRA_CLOUD: ("API token", "Create one at id.atlassian.com → Security → API tokens."),
@@ -127,21 +128,37 @@ MODE_HELP = (
 )
 
 
+def family(service: str) -> str:
+    """The family of modes a connection's service offers: ``jira`` or ``salesforce``."""
+    return "jira" if service in (Service.JIRA_CLOUD, Service.JIRA_DATA_CENTER) else "salesforce"
+
+
 class BindingForm(forms.Form):
-    connection = forms.ModelChoiceField(Connection.objects.none(), empty_label=None)
-    mode = forms.ChoiceField(choices=Mode.choices, label="What to measure")
+    # Each connection's option says its family (data-kind); each mode's, the family it works
+    # with, so cascade.js offers only the chosen connection's modes (web.forms.shown_if).
+    connection = forms.ModelChoiceField(
+        Connection.objects.none(), empty_label=None, widget=OptionAttrsSelect
+    )
+    mode = forms.ChoiceField(
+        choices=Mode.choices, label="What to measure", widget=OptionAttrsSelect
+    )
     query = forms.CharField(
         max_length=4000,
         label="Query",
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text=MODE_HELP,
     )
-    field = forms.CharField(
-        max_length=100,
-        required=False,
-        label="Field",
-        help_text="Jira sum: the numeric field's id (customfield_10016). Report: an aggregate "
-        "such as s!Amount (the first one if blank).",
+    field = shown_if(
+        forms.CharField(
+            max_length=100,
+            required=False,
+            label="Field",
+            help_text="Jira sum: the numeric field's id (customfield_10016). Report: an aggregate "
+            "such as s!Amount (the first one if blank).",
+        ),
+        "mode",
+        Mode.JIRA_SUM,
+        Mode.REPORT_AGGREGATE,
     )
     interval_minutes = forms.IntegerField(
         min_value=5, max_value=7 * 24 * 60, initial=60, label="Sync every (minutes)"
@@ -149,6 +166,15 @@ class BindingForm(forms.Form):
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["connection"].queryset = Connection.objects.filter(  # type: ignore[attr-defined]
-            organisation_id=member.organisation_id
-        ).order_by("name")
+        connections = Connection.objects.filter(organisation_id=member.organisation_id).order_by(
+            "name"
+        )
+        self.fields["connection"].queryset = connections  # type: ignore[attr-defined]
+        self.fields["connection"].widget.option_attrs = {
+            str(pk): {"data-kind": family(service)}
+            for pk, service in connections.values_list("pk", "service")
+        }
+        self.fields["mode"].widget.option_attrs = {
+            mode: {"data-shown-if": f"connection:{'jira' if mode in JIRA_MODES else 'salesforce'}"}
+            for mode in Mode.values
+        }

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cascade.core import formatting
 from cascade.integrations.clients.http import Answer
 from cascade.integrations.clients.jira import JiraClient, done_jql
 from cascade.integrations.clients.salesforce import SalesforceClient
@@ -64,5 +65,5 @@ def done_ratio(client: JiraClient, jql: str) -> Answer:
     return Answer(
         share.quantize(SIX_PLACES),
         done.request_id,
-        f"{done.value} done of {total.value} issues",
+        f"{formatting.number(done.value)} done of {formatting.number(total.value)} issues",
     )

@@ -30,7 +30,7 @@ from django.db import transaction
 
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
-from cascade.core import clock
+from cascade.core import clock, formatting
 from cascade.core.numbers import parse_number
 from cascade.goals.models import KeyResult, Source, State
 from cascade.goals.services import check_in
@@ -158,7 +158,7 @@ def _succeeded(run: SyncRun, answer: Answer) -> str:
     except ValidationError:
         error = SyncError(
             ErrorKind.REFUSED,
-            f"The value {answer.value} is too large for a key result.",
+            f"The value {formatting.number(answer.value)} is too large for a key result.",
             request_id=answer.request_id,
         )
         return _failed(run, error)

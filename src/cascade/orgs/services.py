@@ -284,8 +284,12 @@ def change_status_margins(
     """The margins that turn progress against time into on track / at risk / off track."""
     _require_admin(actor)
     # Rounded to the column's precision first, so the audit trail and the rule see what is stored.
-    at_risk = parse_number(at_risk_margin, "at_risk_margin").quantize(Decimal("0.001"))
-    off_track = parse_number(off_track_margin, "off_track_margin").quantize(Decimal("0.001"))
+    at_risk = parse_number(at_risk_margin, "at_risk_margin", percent=True).quantize(
+        Decimal("0.001")
+    )
+    off_track = parse_number(off_track_margin, "off_track_margin", percent=True).quantize(
+        Decimal("0.001")
+    )
     if not Decimal(0) <= at_risk <= off_track <= Decimal(1):
         raise ValidationError(
             {"off_track_margin": "Margins must satisfy 0 ≤ at risk margin ≤ off track margin ≤ 1."}

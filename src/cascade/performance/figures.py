@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cascade.core import formatting
 from cascade.goals.models import Goal, KeyResult, State
 from cascade.goals.selectors import visible_goals
 from cascade.orgs.models import Member
@@ -58,7 +59,9 @@ def live_figures(items: Sequence[SheetItem], viewer: Member | None = None) -> li
         goal_id = None
         if item.kind == ItemKind.MEASURE:
             title, value = item.title, measure_progress(item)
-            source = f"{item.start} → {item.target} {item.unit}".strip()
+            source = (
+                f"{formatting.number(item.start)} → {formatting.measure(item.target, item.unit)}"
+            )
         elif item.kind == ItemKind.KEY_RESULT and item.key_result_id in krs:
             kr = krs[item.key_result_id]
             goal_id, value = kr.goal_id, progress(kr.values)

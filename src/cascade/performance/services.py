@@ -111,12 +111,12 @@ def _require_shaping(actor: Member, sheet: GoalSheet) -> None:
         )
 
 
-def _measure(start: object, target: object) -> dict[str, Decimal]:
+def _measure(start: object, target: object, unit: str = "") -> dict[str, Decimal]:
     errors: dict[str, str] = {}
     values: dict[str, Decimal] = {}
     for name, raw in (("start", start), ("target", target)):
         try:
-            values[name] = parse_number(raw, name)
+            values[name] = parse_number(raw, name, unit=unit)
         except ValidationError as error:
             errors[name] = error.message_dict[name][0]
     if not errors and values["start"] == values["target"]:
@@ -153,7 +153,7 @@ def add_sheet_item(
             "title": clean_text(title, "title", required=True),
             "unit": clean_text(unit, "unit", max_length=20),
         }
-        fields |= _measure(start, target)
+        fields |= _measure(start, target, fields["unit"])
     elif kind == ItemKind.KEY_RESULT:
         if key_result is None or not permissions.can_view_goal(actor, key_result.goal):
             raise ValidationError({"key_result": "Choose a key result you can see."})
@@ -206,7 +206,7 @@ def change_sheet_item(
             changes["title"] = [item.title, clean_text(title, "title", required=True)]
             item.title = clean_text(title, "title", required=True)
         if target is not None:
-            new_target = _measure(item.start, target)["target"]
+            new_target = _measure(item.start, target, item.unit)["target"]
             if new_target != item.target:
                 changes["target"] = [str(item.target), str(new_target)]
                 item.target = new_target
@@ -258,7 +258,7 @@ def update_sheet_item(
         raise ValidationError(
             {"value": "This item takes its progress from the key result or goal it links to."}
         )
-    number = parse_number(value, "value")
+    number = parse_number(value, "value", unit=item.unit)
     note = clean_text(note, "note", max_length=5000)
     previous = item.current
     item.current = number

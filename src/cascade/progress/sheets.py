@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cascade.core import formatting
 from cascade.progress.keyresults import clamp
 
 
@@ -89,7 +90,8 @@ def split_errors(goals_weight: Decimal, competencies_weight: Decimal) -> dict[st
             errors[name] = "A weight runs from 0 to 1."
     if not errors and goals_weight + competencies_weight != Decimal(1):
         errors["competencies_weight"] = (
-            f"The goals and competencies weights must add up to 1 (now {goals_weight + competencies_weight})."
+            "The goals and competencies weights must add up to 1 "
+            f"(now {formatting.weight(goals_weight + competencies_weight)})."
         )
     return errors
 

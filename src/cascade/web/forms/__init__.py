@@ -39,3 +39,29 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": raw},
                 )
         return super().clean(value)
+
+
+def shown_if(field: forms.Field, control: str, *values: str) -> forms.Field:
+    """Show ``field`` only while the form's ``control`` field has one of ``values``.
+
+    cascade.js hides the field and disables its input (so a value typed before the choice
+    changed is not sent); without a script every field shows, and the services, which ignore or
+    refuse what does not apply to the choice, stay the rule. A select's option may carry a
+    ``data-kind`` that stands for it (a connection's service family).
+    """
+    field.widget.attrs["data-shown-if"] = f"{control}:{' '.join(values)}"
+    return field
+
+
+class OptionAttrsSelect(forms.Select):
+    """A select whose options carry attributes: ``option_attrs = {value: {name: value}}``,
+    for ``data-kind`` and ``data-shown-if`` on single options."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.option_attrs: dict[str, dict[str, str]] = {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"].update(self.option_attrs.get(str(option["value"]), {}))
+        return option

@@ -12,25 +12,33 @@ from django import forms
 from cascade.goals.models import Goal, KeyResult, Outcome, Visibility
 from cascade.orgs.models import Member, Period, Team
 from cascade.progress import Direction, Kind
-from cascade.web.forms import ModelMultipleChoiceField
+from cascade.web.forms import ModelMultipleChoiceField, shown_if
 
 KIND_CHOICES = [
-    (Kind.METRIC.value, "Metric: from a start value to a target"),
-    (Kind.MILESTONE.value, "Milestone: done or not done"),
-    (Kind.THRESHOLD.value, "Threshold: stay above or below a line"),
-    (Kind.SUM.value, "Sum: adds up the key results linked under it"),
+    # Short enough to show whole in a phone's dropdown; KIND_HELP says the rest.
+    (Kind.METRIC.value, "Metric: start → target"),
+    (Kind.MILESTONE.value, "Milestone: done or not"),
+    (Kind.THRESHOLD.value, "Threshold: stay above/below"),
+    (Kind.SUM.value, "Sum of linked key results"),
 ]
+KIND_HELP = "A sum adds up the key results linked under it (“Adds into”)."
 DIRECTION_CHOICES = [
     ("", "—"),
     (Direction.ABOVE.value, "Stay at or above"),
     (Direction.BELOW.value, "Stay at or below"),
 ]
+# Its options are long: in a row of fields it takes two columns, so they show whole (cascade.css).
+WIDE_SELECT = forms.Select(attrs={"class": "wide"})
 CONFIDENCE_CHOICES = [("", "—"), *[(str(i), str(i)) for i in range(11)]]
 
 
 def number_input(**attrs: Any) -> forms.TextInput:
     """A text box for numbers: type=text with a decimal keypad, so "1,5" or "2.5" reach our parser."""
     return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
+
+
+# The kinds of key result that have a start, a target and a unit; only thresholds a direction.
+MEASURED_KINDS = (Kind.METRIC.value, Kind.THRESHOLD.value, Kind.SUM.value)
 
 
 def needed_by_some_kinds(field: forms.Field) -> forms.Field:
@@ -70,21 +78,41 @@ class GoalForm(OrganisationChoices):
 
 class KeyResultForm(OrganisationChoices):
     title = forms.CharField(max_length=200, label="Key result")
-    kind = forms.ChoiceField(choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type")
-    start = needed_by_some_kinds(
-        forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
+    kind = forms.ChoiceField(
+        choices=KIND_CHOICES,
+        initial=Kind.METRIC.value,
+        label="Type",
+        widget=WIDE_SELECT,
+        help_text=KIND_HELP,
     )
-    target = needed_by_some_kinds(
-        forms.CharField(
-            required=False,
-            widget=number_input(),
-            label="Target",
-            help_text="For a threshold: the line to stay on the right side of.",
-        )
+    start = shown_if(
+        needed_by_some_kinds(
+            forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
+        ),
+        "kind",
+        *MEASURED_KINDS,
     )
-    unit = forms.CharField(required=False, max_length=20, help_text="For example %, €, days.")
-    direction = forms.ChoiceField(
-        choices=DIRECTION_CHOICES, required=False, help_text="Thresholds only."
+    target = shown_if(
+        needed_by_some_kinds(
+            forms.CharField(
+                required=False,
+                widget=number_input(),
+                label="Target",
+                help_text="For a threshold: the line to stay on the right side of.",
+            )
+        ),
+        "kind",
+        *MEASURED_KINDS,
+    )
+    unit = shown_if(
+        forms.CharField(required=False, max_length=20, help_text="For example %, €, days."),
+        "kind",
+        *MEASURED_KINDS,
+    )
+    direction = shown_if(
+        forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, help_text="Thresholds only."),
+        "kind",
+        Kind.THRESHOLD.value,
     )
     weight = forms.CharField(
         widget=number_input(),
@@ -103,15 +131,31 @@ class NewGoalForm(GoalForm):
     """A goal with its first key result and, optionally, the senior goal it contributes to."""
 
     kr_title = forms.CharField(max_length=200, required=False, label="First key result")
-    kr_kind = forms.ChoiceField(choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type")
-    kr_start = needed_by_some_kinds(
-        forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
+    kr_kind = forms.ChoiceField(
+        choices=KIND_CHOICES, initial=Kind.METRIC.value, label="Type", widget=WIDE_SELECT
     )
-    kr_target = needed_by_some_kinds(
-        forms.CharField(required=False, widget=number_input(), label="Target")
+    kr_start = shown_if(
+        needed_by_some_kinds(
+            forms.CharField(required=False, widget=number_input(), initial="0", label="Start value")
+        ),
+        "kr_kind",
+        *MEASURED_KINDS,
     )
-    kr_unit = forms.CharField(required=False, max_length=20, label="Unit")
-    kr_direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")
+    kr_target = shown_if(
+        needed_by_some_kinds(
+            forms.CharField(required=False, widget=number_input(), label="Target")
+        ),
+        "kr_kind",
+        *MEASURED_KINDS,
+    )
+    kr_unit = shown_if(
+        forms.CharField(required=False, max_length=20, label="Unit"), "kr_kind", *MEASURED_KINDS
+    )
+    kr_direction = shown_if(
+        forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction"),
+        "kr_kind",
+        Kind.THRESHOLD.value,
+    )
     senior_goal = forms.ModelChoiceField(
         Goal.objects.all(), required=False, widget=forms.HiddenInput
     )
@@ -142,7 +186,7 @@ class AlignForm(OrganisationChoices):
 
 class CloseForm(forms.Form):
     score = forms.CharField(
-        widget=number_input(), help_text="From 0.0 (nothing) to 1.0 (fully achieved)."
+        widget=number_input(), help_text="From 0 % (nothing) to 100 % (fully achieved)."
     )
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
     retrospective = forms.CharField(

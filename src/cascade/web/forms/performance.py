@@ -10,7 +10,7 @@ from cascade.core.numbers import ascii_int
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Period, Team
 from cascade.performance.models import ItemKind, Participation
-from cascade.web.forms import ModelMultipleChoiceField
+from cascade.web.forms import ModelMultipleChoiceField, shown_if
 from cascade.web.forms.goals import number_input
 
 DEFAULT_SCALE = "1 Below expectations\n2 Partly meets expectations\n3 Meets expectations\n4 Exceeds expectations\n5 Outstanding"
@@ -31,14 +31,31 @@ class NewItemForm(forms.Form):
     weight = forms.CharField(
         widget=number_input(), initial="10", help_text="Its share of your total target value."
     )
-    title = forms.CharField(required=False, max_length=200, help_text="For an own measure.")
-    unit = forms.CharField(required=False, max_length=20)
-    start = forms.CharField(required=False, widget=number_input(), initial="0")
-    target = forms.CharField(required=False, widget=number_input())
-    key_result = forms.ModelChoiceField(
-        KeyResult.objects.none(), required=False, label="Key result"
+    # Each kind's own fields; cascade.js shows only the chosen kind's (web.forms.shown_if).
+    title = shown_if(
+        forms.CharField(required=False, max_length=200, help_text="For an own measure."),
+        "kind",
+        ItemKind.MEASURE,
     )
-    goal = forms.ModelChoiceField(Goal.objects.none(), required=False, label="Goal")
+    unit = shown_if(forms.CharField(required=False, max_length=20), "kind", ItemKind.MEASURE)
+    start = shown_if(
+        forms.CharField(required=False, widget=number_input(), initial="0"),
+        "kind",
+        ItemKind.MEASURE,
+    )
+    target = shown_if(
+        forms.CharField(required=False, widget=number_input()), "kind", ItemKind.MEASURE
+    )
+    key_result = shown_if(
+        forms.ModelChoiceField(KeyResult.objects.none(), required=False, label="Key result"),
+        "kind",
+        ItemKind.KEY_RESULT,
+    )
+    goal = shown_if(
+        forms.ModelChoiceField(Goal.objects.none(), required=False, label="Goal"),
+        "kind",
+        ItemKind.GOAL,
+    )
 
 
 class ItemUpdateForm(forms.Form):

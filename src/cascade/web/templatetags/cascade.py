@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from cascade.core import formatting
 from cascade.progress import KeyResultValues, progress
 
 register = template.Library()
@@ -14,36 +15,50 @@ register = template.Library()
 STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
 
 
-@register.filter
-def percent(value: float | None) -> str:
-    """0.634 → "63 %"; None → "—".
-
-    Rounded to the nearest whole percent (0.5499999999999999, a float's 55 %, shows as 55 %),
-    except that what is not finished never shows as 100 %.
-    """
-    if value is None:
-        return "—"
-    whole = round(value * 100)
-    if whole >= 100 and value < 1:
-        whole = 99
-    return f"{whole} %"
+# The formatting rules live in core.formatting (one home); these are their template names.
+register.filter("percent", formatting.percent)
+register.filter("pct1", formatting.percent1)
+register.filter("number", formatting.number)
+register.filter("weight", formatting.weight)
 
 
 @register.filter
-def pct1(value: float | None) -> str:
-    """A fraction as a percentage with one decimal: 0.1254 → "12.5 %"."""
-    return "—" if value is None else f"{value * 100:.1f} %"
+def measure(value: Decimal | float | int | None, unit: str | None = "") -> str:
+    """``{{ kr.target|measure:kr.unit }}`` → "11,580,000 €"."""
+    return formatting.measure(value, unit)
 
 
 @register.filter
-def number(value: Decimal | float | int | None) -> str:
-    """A measured value without trailing zeros, with thousands separators: 2500000.000000 → 2,500,000."""
-    if value is None:
-        return "—"
-    decimal = Decimal(str(value)).normalize()
-    if decimal == decimal.to_integral_value():
-        return f"{int(decimal):,}"
-    return f"{decimal:,f}"
+def changes(diff: dict[str, Any]) -> list[str]:
+    """An audit event's ``{field: [before, after]}`` as "target 0 → 5 €", numbers formatted."""
+    unit = ""
+    if isinstance(diff.get("unit"), list) and len(diff["unit"]) == 2:
+        unit = diff["unit"][1] or ""
+    lines = []
+    for name, change in diff.items():
+        if not (isinstance(change, list) and len(change) == 2):
+            continue
+        label = name.replace("_", " ")
+        if name in ("start", "target", "current"):
+            before, after = (formatting.measure(v, unit) for v in change)
+        elif name in ("weight", "goals_weight", "competencies_weight"):
+            before, after = (formatting.weight(v) for v in change)
+        elif name in ("score", "at_risk_margin", "off_track_margin"):
+            before, after = (formatting.percent(_fraction(v)) for v in change)
+        elif name in ("title", "unit", "kind", "direction", "state", "visibility"):
+            before, after = (f"“{v}”" if v else "none" for v in change)
+        else:
+            lines.append(label)
+            continue
+        lines.append(f"{label} {before} → {after}")
+    return lines
+
+
+def _fraction(value: Any) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except ArithmeticError:
+        return None
 
 
 @register.filter
@@ -87,7 +102,7 @@ def progress_bar(progress: float | None, expected: float | None = None, big: boo
         else format_html(
             '<line class="expected" x1="{0}" x2="{0}" y1="0" y2="1"><title>Expected by now: {1}</title></line>',
             round(min(max(expected, 0.0), 1.0) * 100, 1),
-            percent(expected),
+            formatting.percent(expected),
         )
     )
     return format_html(
@@ -95,10 +110,10 @@ def progress_bar(progress: float | None, expected: float | None = None, big: boo
         '<svg viewBox="0 0 100 1" preserveAspectRatio="none" focusable="false">'
         '<rect width="{}" height="1"></rect>{}</svg></span>{}</span>',
         " big" if big else "",
-        percent(progress),
+        formatting.percent(progress),
         width,
         mark,
-        "" if big else format_html(" {}", percent(progress)),
+        "" if big else format_html(" {}", formatting.percent(progress)),
     )
 
 

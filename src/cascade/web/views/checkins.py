@@ -104,9 +104,10 @@ def preview(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
     if not raw:
         return HttpResponse("")
     try:
-        value = parse_number(raw, "value")
-    except ValidationError:
-        return render(request, "web/checkins/preview.html", {"error": "Enter a number."})
+        value = parse_number(raw, "value", unit=kr.unit)
+    except ValidationError as error:
+        message = error.message_dict["value"][0]
+        return render(request, "web/checkins/preview.html", {"error": message})
     new = replace(kr.values, current=value)
     return render(
         request,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cascade import permissions
 from cascade.audit.selectors import goal_trail
-from cascade.core import clock
+from cascade.core import clock, formatting
 from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_id, parse_weight
 from cascade.core.text import search_words
@@ -376,7 +376,7 @@ def change_state(request: HttpRequest, member: Member, goal_id: int, action: str
 @member_view
 def close(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
     goal = _editable_goal(member, goal_id)
-    initial = {"score": f"{goal.progress:.2f}" if goal.progress is not None else ""}
+    initial = {"score": formatting.percent1(goal.progress) if goal.progress is not None else ""}
     form = CloseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,6 +4,9 @@
 //   <input data-select-on-focus>        selects its text when focused (links to copy)
 //   <button data-tree="open|close">     opens or closes every branch of the alignment tree
 //   <details data-fold>                 a disclosure on phones, open on wider screens
+//   <input data-shown-if="kind:metric sum">  its field shows only while the form's "kind" is one
+//                                       of those (web.forms.shown_if); also on <option>s. A
+//                                       select's option may stand for a kind (data-kind).
 "use strict";
 
 document.addEventListener("change", (event) => {
@@ -34,3 +37,54 @@ function unfold() {
 }
 if (wide.matches) unfold();
 wide.addEventListener("change", unfold);
+// ---- Forms that adapt to the choice made (web.forms.shown_if) ----------------------------------
+// A hidden field's input is disabled too, so a value typed before the choice changed is not sent.
+// Without this script every field shows and the server's validation decides, as always.
+
+function choiceOf(form, name) {
+  const control = form.elements.namedItem(name);
+  if (!control) return null;
+  if (control instanceof HTMLSelectElement) {
+    const option = control.selectedOptions[0];
+    return option ? option.dataset.kind || option.value : "";
+  }
+  return control.value; // an input, or the checked one of a group of radio buttons
+}
+
+function adaptForm(form) {
+  form.querySelectorAll("[data-shown-if]").forEach((element) => {
+    const [name, values] = element.dataset.shownIf.split(":");
+    const choice = choiceOf(form, name);
+    if (choice === null) return;
+    const shown = values.split(" ").includes(choice);
+    if (element instanceof HTMLOptionElement) {
+      element.hidden = !shown;
+      element.disabled = !shown;
+      return;
+    }
+    (element.closest(".field") || element).hidden = !shown;
+    element.disabled = !shown;
+  });
+  // A select whose chosen option was just hidden moves to its first option still offered.
+  form.querySelectorAll("select").forEach((select) => {
+    const chosen = select.selectedOptions[0];
+    if (chosen && chosen.disabled) {
+      const first = Array.from(select.options).find((option) => !option.disabled);
+      if (first) select.value = first.value;
+    }
+  });
+}
+
+function adaptForms(root) {
+  const forms = root instanceof HTMLFormElement ? [root] : root.querySelectorAll("form");
+  forms.forEach((form) => {
+    if (form.querySelector("[data-shown-if]")) adaptForm(form);
+  });
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.form) adaptForms(event.target.form);
+});
+// htmx fires htmx:load for the page and for every piece of content it swaps in.
+document.addEventListener("htmx:load", (event) => adaptForms(event.detail.elt));
+adaptForms(document);
