@@ -53,15 +53,52 @@ def visible_goals(actor: Member) -> QuerySet[Goal]:
     )
 
 
-def get_goal(actor: Member, goal_id: object) -> Goal:
+# The lookups by id of both front doors (web views and API routers). Each applies what the actor
+# may see and answers anything else, another organisation's objects included, as NotFound;
+# ``field`` names the input that carried the id (an API body's field, a form's).
+
+
+def get_goal(actor: Member, goal_id: object, field: str | None = None) -> Goal:
     """A goal the actor may see, or NotFound — also for other organisations' and private goals."""
-    pk = id_or_not_found(goal_id, "goal")
     goal = (
-        visible_goals(actor).select_related("owner__user", "team", "period").filter(pk=pk).first()
+        visible_goals(actor)
+        .select_related("owner__user", "team", "period")
+        .filter(pk=id_or_not_found(goal_id, "goal", field))
+        .first()
     )
     if goal is None:
-        raise NotFound("No such goal.")
+        raise NotFound("No such goal.", field)
     return goal
+
+
+def get_key_result(actor: Member, key_result_id: object, field: str | None = None) -> KeyResult:
+    """A key result of a goal the actor may see, or NotFound. One query."""
+    kr = (
+        KeyResult.objects.select_related("goal")
+        .filter(
+            pk=id_or_not_found(key_result_id, "key result", field),
+            goal__in=visible_goals(actor),
+        )
+        .first()
+    )
+    if kr is None:
+        raise NotFound("No such key result.", field)
+    return kr
+
+
+def get_contribution(actor: Member, contribution_id: object) -> Contribution:
+    """A link between two goals, if the actor may see it (``permissions.visible_contributions``:
+    both its ends), or NotFound. One query."""
+    link = (
+        Contribution.objects.select_related("junior", "senior")
+        .filter(organisation_id=actor.organisation_id)
+        .filter(permissions.visible_contributions(actor))
+        .filter(pk=id_or_not_found(contribution_id, "contribution"))
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such contribution.")
+    return link
 
 
 @dataclass(frozen=True)

@@ -435,7 +435,7 @@ def change_review_split(
     permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
     permissions.require_same_organisation(actor, cycle)
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
-    if cycle.phase_index() >= PHASES.index(Phase.SHARED):
+    if cycle.is_shared:
         raise ValidationError(
             "The reviews are shared already: the score split can no longer change."
         )
@@ -668,7 +668,7 @@ def reopen_assessment(*, actor: Member, assessment: Assessment) -> Assessment:
     assessment = _locked_assessment(actor, assessment)
     if not assessment.is_submitted:
         raise ValidationError("This assessment has not been submitted.")
-    if assessment.review.cycle.phase_index() >= PHASES.index(Phase.SHARED):
+    if assessment.review.cycle.is_shared:
         raise ValidationError(
             "The reviews are shared: what the reviewee has read is final and cannot be reopened."
         )

@@ -22,7 +22,7 @@ from cascade.core.numbers import parse_id
 from cascade.core.text import search_words
 from cascade.goals import selectors, services
 from cascade.goals.explanations import explain_goal
-from cascade.goals.models import Contribution, Goal, KeyResult, State
+from cascade.goals.models import Goal, KeyResult, State
 from cascade.goals.timeline import checkin_history, forecast_for, progress_history
 from cascade.orgs.models import Member, Period, Team, name_contains
 from cascade.progress import Status
@@ -118,10 +118,10 @@ def goal_main_context(
         "goal": goal,
         "checkins": checkin_history(goal, limit=50),
         "trail": goal_trail(goal, limit=50),
+        # A link to a hidden goal cannot be reached by its id (``get_contribution``): no form.
         "can_align": {
-            row.contribution.pk: permissions.can_align(
-                member, row.contribution.junior, row.contribution.senior
-            )
+            row.contribution.pk: row.visible
+            and permissions.can_align(member, row.contribution.junior, row.contribution.senior)
             for row in links
         },
         "forecast": forecast,
@@ -287,14 +287,8 @@ def add_key_result(request: HttpRequest, member: Member, goal_id: int) -> HttpRe
 
 
 def _editable_key_result(member: Member, kr_id: int) -> KeyResult:
-    kr = (
-        KeyResult.objects.filter(pk=kr_id, organisation_id=member.organisation_id)
-        .select_related("goal")
-        .first()
-    )
-    if kr is None:
-        raise NotFound("No such key result.")
-    _editable_goal(member, kr.goal_id)
+    kr = selectors.get_key_result(member, kr_id)
+    permissions.require(permissions.can_edit_goal(member, kr.goal), services.OWNER_ONLY)
     return kr
 
 
@@ -434,14 +428,7 @@ def align(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
 @member_view
 def contribution(request: HttpRequest, member: Member, contribution_id: int) -> HttpResponse:
     """Change a link's weight, or remove the link (``action=remove``)."""
-    link = (
-        Contribution.objects.filter(pk=contribution_id, organisation_id=member.organisation_id)
-        .select_related("junior", "senior")
-        .first()
-    )
-    visible = selectors.visible_goals(member)
-    if link is None or not visible.filter(pk__in=[link.junior_id, link.senior_id]).exists():
-        raise NotFound("No such link.")
+    link = selectors.get_contribution(member, contribution_id)
     back = request.POST.get("back")
     goal_id = link.senior_id if back == "senior" else link.junior_id
     try:
