@@ -15,7 +15,7 @@ from cascade.core.numbers import id_or_not_found
 from cascade.core.text import search_words
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.orgs.models import Member, Organisation, Period
-from cascade.progress import Status, attainment, expected_progress, progress, status
+from cascade.progress import OPEN_STATES, Status, attainment, expected_progress, progress, status
 from cascade.progress.schedule import ON_THE_LINE
 
 
@@ -361,7 +361,7 @@ def goal_list(actor: Member, filters: GoalFilters, today: date) -> QuerySet[Goal
 def my_key_results(member: Member) -> QuerySet[KeyResult]:
     """The key results a person checks in on: those of their open goals, except sums. One query."""
     return (
-        KeyResult.objects.filter(goal__owner=member, goal__state__in=[State.DRAFT, State.ACTIVE])
+        KeyResult.objects.filter(goal__owner=member, goal__state__in=OPEN_STATES)
         .exclude(kind="sum")
         .select_related("goal")
         .order_by("goal__title", "goal_id", "position", "id")

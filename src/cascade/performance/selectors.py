@@ -13,7 +13,6 @@ from cascade.orgs.models import Member
 from cascade.orgs.selectors import get_member
 from cascade.performance.figures import ItemFigures, hide_private_titles, live_figures, totals
 from cascade.performance.locks import sheet_is_locked
-from cascade.performance.services import SUPER_USERS_ONLY
 from cascade.performance.models import (
     Assessment,
     AssessmentKind,
@@ -28,6 +27,7 @@ from cascade.performance.models import (
     SheetItem,
     SheetItemUpdate,
 )
+from cascade.performance.services import SUPER_USERS_ONLY
 from cascade.progress.sheets import (
     SheetTotals,
     WeightedItem,

@@ -22,7 +22,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import NotFound
 from cascade.core.numbers import ascii_int, parse_id, parse_number, parse_weight
-from cascade.core.text import clean_text
+from cascade.core.text import DESCRIPTION, LONG_TEXT, NOTE, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Organisation, Period, Team, TeamMembership
@@ -144,7 +144,7 @@ def add_sheet_item(
     if kind == ItemKind.MEASURE:
         fields |= {
             "title": clean_text(title, "title", required=True),
-            "unit": clean_text(unit, "unit", max_length=20),
+            "unit": clean_text(unit, "unit", max_length=column_length(SheetItem, "unit")),
         }
         fields |= _measure(start, target)
     elif kind == ItemKind.KEY_RESULT:
@@ -252,7 +252,7 @@ def update_sheet_item(
             {"value": "This item takes its progress from the key result or goal it links to."}
         )
     number = parse_number(value, "value")
-    note = clean_text(note, "note", max_length=5000)
+    note = clean_text(note, "note", max_length=NOTE)
     previous = item.current
     item.current = number
     item.save(update_fields=["current"])
@@ -280,7 +280,7 @@ def comment_on_sheet(*, actor: Member, sheet: GoalSheet, body: str) -> SheetComm
         organisation_id=sheet.organisation_id,
         sheet=sheet,
         author=actor,
-        body=clean_text(body, "body", required=True, max_length=5000),
+        body=clean_text(body, "body", required=True, max_length=NOTE),
     )
     record(
         organisation=sheet.organisation_id,
@@ -341,21 +341,28 @@ def create_review_cycle(
     """A review cycle in planning, with a review for each participant (assessed by their manager)."""
     permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
     permissions.require_same_organisation(actor, period, *teams, *people)
-    name = clean_text(name, "name", required=True, max_length=120)
+    name = clean_text(name, "name", required=True, max_length=column_length(ReviewCycle, "name"))
     errors: dict[str, str] = {}
     if ReviewCycle.objects.filter(organisation_id=actor.organisation_id, name=name).exists():
         errors["name"] = "There is already a review cycle with this name."
     named = [
         (
-            clean_text(n, "competencies", required=True, max_length=120),
-            clean_text(d, "competencies", max_length=2000),
+            clean_text(
+                n, "competencies", required=True, max_length=column_length(Competency, "name")
+            ),
+            clean_text(d, "competencies", max_length=DESCRIPTION),
         )
         for n, d in competencies
     ]
     if not named:
         errors["competencies"] = "Add at least one competency to rate."
     levels = [
-        (int(value), clean_text(label, "scale", required=True, max_length=60))
+        (
+            int(value),
+            clean_text(
+                label, "scale", required=True, max_length=column_length(RatingLevel, "label")
+            ),
+        )
         for value, label in scale
     ]
     errors |= rating_bounds_errors([value for value, _ in levels])
@@ -619,7 +626,7 @@ def save_assessment(
         if row is None:
             raise ValidationError({f"competency_{key}": "No such competency in this review."})
         row.rating = _rating(raw, allowed, f"competency_{key}")
-        row.comment = clean_text(comment, f"competency_{key}_comment", max_length=5000)
+        row.comment = clean_text(comment, f"competency_{key}_comment", max_length=NOTE)
         changed_c.append(row)
     if goal_ratings and not include_goals:
         raise ValidationError("This organisation does not include goals in performance reviews.")
@@ -628,11 +635,11 @@ def save_assessment(
         if goal_row is None:
             raise ValidationError({f"goal_{key}": "No such goal in this review."})
         goal_row.rating = _rating(raw, allowed, f"goal_{key}")
-        goal_row.comment = clean_text(comment, f"goal_{key}_comment", max_length=5000)
+        goal_row.comment = clean_text(comment, f"goal_{key}_comment", max_length=NOTE)
         changed_g.append(goal_row)
     if overall_comment is not None:
         assessment.overall_comment = clean_text(
-            overall_comment, "overall_comment", max_length=10_000
+            overall_comment, "overall_comment", max_length=LONG_TEXT
         )
     CompetencyRating.objects.bulk_update(changed_c, ["rating", "comment"])
     GoalRating.objects.bulk_update(changed_g, ["rating", "comment"])

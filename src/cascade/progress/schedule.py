@@ -22,6 +22,11 @@ class Status(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
 
+    @property
+    def label(self) -> str:
+        """What people read: "On track", "At risk", "Off track"."""
+        return self.value.replace("_", " ").capitalize()
+
 
 def expected_progress(start: date, end: date, today: date) -> float:
     """The elapsed fraction of an inclusive date range, counting today as elapsed.

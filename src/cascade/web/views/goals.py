@@ -25,7 +25,7 @@ from cascade.goals.explanations import explain_goal
 from cascade.goals.models import Goal, KeyResult, State
 from cascade.goals.timeline import checkin_history, forecast_for, progress_history
 from cascade.orgs.models import Member, Period, Team, name_contains
-from cascade.progress import Status
+from cascade.progress import OPEN_STATES, Status
 from cascade.web.charts import progress_chart
 from cascade.web.forms import show_errors
 from cascade.web.forms.goals import (
@@ -81,7 +81,7 @@ def goal_list(request: HttpRequest, member: Member) -> HttpResponse:
         "teams": Team.objects.filter(organisation_id=org).order_by("name"),
         "owners": Member.objects.filter(organisation_id=org, is_active=True).select_related("user"),
         "states": State.choices,
-        "statuses": [(s.value, s.value.replace("_", " ").capitalize()) for s in Status],
+        "statuses": [(s.value, s.label) for s in Status],
         "query": request.GET.copy(),
     }
     return render(request, "web/goals/list.html", context)
@@ -100,7 +100,7 @@ def goal_main_context(
     history = progress_history(goal)
     forecast = forecast_for(goal, history)
     can_edit = permissions.can_edit_goal(member, goal)
-    open_for_checkins = can_edit and goal.state in (State.DRAFT, State.ACTIVE)
+    open_for_checkins = can_edit and goal.state in OPEN_STATES
     forms = {}
     if open_for_checkins:
         for row in detail.key_results:
