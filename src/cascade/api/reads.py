@@ -17,8 +17,8 @@ from django.db.models import Q
 from cascade.goals.models import Contribution, Goal, GoalProgress, KeyResult, State
 from cascade.goals.selectors import (
     GoalDetail,
-    LinkRow,
     key_result_rows,
+    link_rows,
     standing,
     visible_goals,
 )
@@ -43,19 +43,10 @@ def goal_details(actor: Member, goals: Sequence[Goal], today: date) -> list[Goal
         key_results[kr.goal_id].append(kr)
     return [
         GoalDetail(
-            goal=goal,
-            standing=standing(goal, actor.organisation, today),
-            key_results=key_result_rows(key_results[goal.pk]),
-            contributors=[
-                LinkRow(link, link.junior, link.junior_id in visible)
-                for link in links
-                if link.senior_id == goal.pk
-            ],
-            parents=[
-                LinkRow(link, link.senior, link.senior_id in visible)
-                for link in links
-                if link.junior_id == goal.pk
-            ],
+            goal,
+            standing(goal, actor.organisation, today),
+            key_result_rows(key_results[goal.pk]),
+            *link_rows(goal.pk, links, visible),
         )
         for goal in goals
     ]

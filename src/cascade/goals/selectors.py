@@ -134,6 +134,23 @@ def key_result_rows(key_results: list[KeyResult]) -> list[KeyResultRow]:
     return [KeyResultRow(kr, progress(kr.values), attainment(kr.values)) for kr in key_results]
 
 
+def link_rows(
+    goal_id: int, links: list[Contribution], visible: set[int]
+) -> tuple[list[LinkRow], list[LinkRow]]:
+    """A goal's contributors and parents among ``links``, each marked visible or not."""
+    contributors = [
+        LinkRow(link, link.junior, link.junior_id in visible)
+        for link in links
+        if link.senior_id == goal_id
+    ]
+    parents = [
+        LinkRow(link, link.senior, link.senior_id in visible)
+        for link in links
+        if link.junior_id == goal_id
+    ]
+    return contributors, parents
+
+
 def goal_detail(actor: Member, goal_id: object, today: date) -> GoalDetail:
     """A goal with its KRs, its contributing goals and the goals it contributes to: five queries."""
     goal = get_goal(actor, goal_id)
@@ -147,21 +164,10 @@ def goal_detail(actor: Member, goal_id: object, today: date) -> GoalDetail:
     others = [link.junior_id if link.senior_id == goal.pk else link.senior_id for link in links]
     visible = set(visible_goals(actor).filter(pk__in=others).values_list("pk", flat=True))
     return GoalDetail(
-        goal=goal,
-        standing=standing(goal, actor.organisation, today),
-        key_results=key_result_rows(
-            list(KeyResult.objects.filter(goal=goal).order_by("position", "id"))
-        ),
-        contributors=[
-            LinkRow(link, link.junior, link.junior_id in visible)
-            for link in links
-            if link.senior_id == goal.pk
-        ],
-        parents=[
-            LinkRow(link, link.senior, link.senior_id in visible)
-            for link in links
-            if link.junior_id == goal.pk
-        ],
+        goal,
+        standing(goal, actor.organisation, today),
+        key_result_rows(list(KeyResult.objects.filter(goal=goal).order_by("position", "id"))),
+        *link_rows(goal.pk, links, visible),
     )
 
 
