@@ -95,9 +95,7 @@ def test_the_visibility_query_and_predicate_agree(db, people, teams, goal_specs,
         with transaction.atomic():
             world = build(people, teams, goal_specs)
             build(people[:1], [], other_goals)  # another organisation: never visible across
-            everyone = Member.objects.filter(organisation=world.organisation).select_related(
-                "user"
-            )
+            everyone = Member.objects.filter(organisation=world.organisation).select_related("user")
             all_goals = list(Goal.objects.select_related("owner", "team"))
             for member in everyone:
                 seen = set(visible_goals(member).values_list("pk", flat=True))
