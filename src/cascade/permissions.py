@@ -13,7 +13,8 @@ The rules (DESIGN §2, the foundation issue):
 * An alignment (contribution) may be made, re-weighted or removed by the owner of either goal
   or a super user.
 * A private goal is seen by its owner, the owner's manager, members of its team and super
-  users. Everyone in the organisation sees public goals.
+  users. Everyone in the organisation sees public goals. A link between two goals is seen by
+  whoever sees both of its ends: a link to a hidden goal shows its numbers, never its ids.
 * Organisation settings, people, teams and periods are for super users.
 * Data-source connections (Jira, Salesforce) are for super users; binding a key result to one,
   and asking it to sync now, follows editing the key result: its goal's owner or a super user.
@@ -31,6 +32,7 @@ from cascade.core.errors import NotFound
 if TYPE_CHECKING:
     from cascade.goals.models import Goal
     from cascade.orgs.models import Member
+    from cascade.performance.models import Assessment, Review
 
 
 class Scoped(Protocol):
@@ -120,6 +122,16 @@ def visible_goals(actor: Member) -> Q:
     )
 
 
+def visible_contributions(actor: Member) -> Q:
+    """A filter for the contributions ``actor`` may see, and so reach by id: both ends visible."""
+    from cascade.goals.models import Goal as GoalModel
+
+    goals = GoalModel.objects.filter(
+        Q(organisation_id=actor.organisation_id) & visible_goals(actor)
+    )
+    return Q(junior__in=goals, senior__in=goals)
+
+
 def can_view_goal(actor: Member, goal: Goal) -> bool:
     if goal.organisation_id != actor.organisation_id:
         return False
@@ -177,3 +189,19 @@ def can_see_manager_assessment(
     if actor.pk == reviewee.pk:
         return shared
     return actor.pk == manager_id or is_super_user(actor) or manages(actor, reviewee)
+
+
+def can_view_assessment(
+    actor: Member, review: Review, assessment: Assessment, above: frozenset[int] = frozenset()
+) -> bool:
+    """An assessment of a review the actor may see (``can_view_review``): a draft self
+    assessment is the reviewee's own until submitted; the manager's waits for the shared phase
+    for the reviewee. ``above``: reviewees the actor is known to manage from higher up, so that
+    a list of one person's reviews does not walk the reporting line once per row."""
+    if assessment.kind == "self":
+        return actor.pk == review.reviewee_id or assessment.is_submitted
+    if review.reviewee_id in above:
+        return True
+    return can_see_manager_assessment(
+        actor, review.reviewee, review.manager_id, review.cycle.is_shared
+    )

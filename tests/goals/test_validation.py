@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from cascade.accounts.models import User
 from cascade.audit.models import AuditEvent
 from cascade.core.errors import Conflict, NotFound
+from cascade.core.text import NOTE
 from cascade.goals import services as goals
 from cascade.goals.models import (
     CheckIn,
@@ -225,9 +226,7 @@ def test_check_in_on_a_closed_or_archived_goal_is_refused(okr, close):
 
 def test_check_in_note_has_a_length_limit(okr):
     refused(
-        lambda: goals.check_in(
-            actor=okr.owner, key_result=okr.kr, value=50, note="x" * (goals.MAX_NOTE + 1)
-        ),
+        lambda: goals.check_in(actor=okr.owner, key_result=okr.kr, value=50, note="x" * (NOTE + 1)),
         field="note",
     )
 

@@ -348,6 +348,24 @@ def test_private_goals_are_hidden_from_members_who_may_not_see_them(client, worl
     assert "Secret acquisition" not in client.get(url(world, "goals/search/?q=secret")).text
 
 
+def test_a_link_to_a_hidden_goal_is_not_reached_by_its_id_on_the_web_either(client, world):
+    """The web and the API look links up through one selector: both ends must be visible.
+    Olga owns a goal the CEO aligned under a private goal of his; she sees the link as "A
+    private goal", without a form to change it, and posting to it is 404 and changes nothing."""
+    olga = world.person("Olga Outside", manager=world.ceo)
+    secret = world.goal("Secret acquisition", krs=[metric()], visibility="private")
+    mine = world.goal("Olga's goal", owner=olga, krs=[metric()])
+    goals_services.align_goal(actor=world.ceo, junior=mine, senior=secret, weight=2)
+    link = Contribution.objects.get(junior=mine, senior=secret)
+    as_member(client, olga)
+    page = client.get(url(world, f"goals/{mine.pk}/")).text
+    assert "A private goal" in page
+    assert f"contributions/{link.pk}/" not in page
+    for data in ({"action": "weight", "weight": "5"}, {"action": "remove"}):
+        assert client.post(url(world, f"contributions/{link.pk}/"), data).status_code == 404
+    assert Contribution.objects.get(pk=link.pk).weight == Decimal(2)
+
+
 # --------------------------------------------------------------------------- create and edit
 
 

@@ -216,6 +216,21 @@ def test_the_reviewee_does_not_see_the_managers_assessment_before_it_is_shared(c
     assert client.get(url(team.world, f"reviews/{review.pk}/")).status_code == 404
 
 
+def test_an_assessment_the_page_does_not_show_is_not_found(client, team):
+    """The web looks assessments up as the API does (``selectors.get_assessment``): the
+    reviewee posting their manager's assessment before it is shared finds nothing (404)."""
+    review = open_manager_review(team)
+    hidden = Assessment.objects.get(review=review, kind="manager")
+    sign_in(client, team.report)
+    for action in ("save", "refresh"):
+        answer = client.post(
+            url(team.world, f"reviews/{review.pk}/"), {"assessment": hidden.pk, "action": action}
+        )
+        assert answer.status_code == 404
+    hidden.refresh_from_db()
+    assert hidden.submitted_at is None
+
+
 def test_the_review_page_runs_a_fixed_number_of_queries(client, team):
     review = open_manager_review(team)
     sign_in(client, team.manager)

@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from cascade.api import presenters, reads
+from cascade.api import presenters
 from cascade.api.auth import actor
 from cascade.api.errors import errors
 from cascade.api.fields import BodyId, Id, Weight
 from cascade.api.schemas import ContributionOut
+from cascade.goals import selectors as goal_selectors
 from cascade.goals import services
 
 router = Router(tags=["contributions"])
@@ -45,8 +46,8 @@ def create_contribution(request: HttpRequest, goal_id: Id, payload: Contribution
     me = actor(request)
     link = services.align_goal(
         actor=me,
-        junior=reads.goal_for(me, goal_id),
-        senior=reads.goal_for(me, payload.senior_goal, "senior_goal"),
+        junior=goal_selectors.get_goal(me, goal_id),
+        senior=goal_selectors.get_goal(me, payload.senior_goal, "senior_goal"),
         weight=payload.weight,
     )
     return Status(201, presenters.contribution(link))
@@ -62,7 +63,9 @@ def patch_contribution(
     """Change the weight of a link; 0 keeps the link but stops it counting."""
     me = actor(request)
     link = services.change_contribution_weight(
-        actor=me, contribution=reads.contribution_for(me, contribution_id), weight=payload.weight
+        actor=me,
+        contribution=goal_selectors.get_contribution(me, contribution_id),
+        weight=payload.weight,
     )
     return presenters.contribution(link)
 
@@ -74,5 +77,7 @@ def delete_contribution(request: HttpRequest, contribution_id: Id) -> HttpRespon
     """Unlink the two goals. An active senior goal keeps at least one key result or
     contributing goal."""
     me = actor(request)
-    services.remove_contribution(actor=me, contribution=reads.contribution_for(me, contribution_id))
+    services.remove_contribution(
+        actor=me, contribution=goal_selectors.get_contribution(me, contribution_id)
+    )
     return HttpResponse(status=204)

@@ -165,9 +165,11 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    # Only our own NotFound carries a message meant for the caller.
-    message = str(exc) if isinstance(exc, NotFound) and str(exc) else "Not found."
-    return error_response(404, "not_found", message)
+    # Only our own NotFound carries a message meant for the caller, and the field it names.
+    if not isinstance(exc, NotFound):
+        return error_response(404, "not_found", "Not found.")
+    message = str(exc) or "Not found."
+    return error_response(404, "not_found", message, {exc.field: message} if exc.field else None)
 
 
 def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:

@@ -21,7 +21,11 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from cascade.accounts.models import User
 from cascade.core.numbers import MAX_ABS_VALUE, MAX_ID, MAX_WEIGHT
+from cascade.core.text import LONG_TEXT, NOTE, column_length
+from cascade.goals.models import Goal, KeyResult
+from cascade.orgs.models import Organisation, Period, Team
 
 
 def storable_text(value: str) -> str:
@@ -37,14 +41,14 @@ def storable_text(value: str) -> str:
 STORABLE = AfterValidator(storable_text)
 
 # Strings the database can store, each as long as its column (or the service's limit) allows.
-Title = Annotated[str, StringConstraints(max_length=200), STORABLE]
-LongText = Annotated[str, StringConstraints(max_length=10_000), STORABLE]
-Note = Annotated[str, StringConstraints(max_length=5000), STORABLE]
-Name = Annotated[str, StringConstraints(max_length=120), STORABLE]
-FullName = Annotated[str, StringConstraints(max_length=150), STORABLE]
-PeriodName = Annotated[str, StringConstraints(max_length=60), STORABLE]
-Unit = Annotated[str, StringConstraints(max_length=20), STORABLE]
-Slug = Annotated[str, StringConstraints(max_length=60), STORABLE]
+Title = Annotated[str, StringConstraints(max_length=column_length(Goal, "title")), STORABLE]
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT), STORABLE]
+Note = Annotated[str, StringConstraints(max_length=NOTE), STORABLE]
+Name = Annotated[str, StringConstraints(max_length=column_length(Team, "name")), STORABLE]
+FullName = Annotated[str, StringConstraints(max_length=column_length(User, "full_name")), STORABLE]
+PeriodName = Annotated[str, StringConstraints(max_length=column_length(Period, "name")), STORABLE]
+Unit = Annotated[str, StringConstraints(max_length=column_length(KeyResult, "unit")), STORABLE]
+Slug = Annotated[str, StringConstraints(max_length=column_length(Organisation, "slug")), STORABLE]
 Email = Annotated[str, StringConstraints(max_length=254), STORABLE]
 Password = Annotated[str, StringConstraints(max_length=1000), STORABLE]
 TokenName = Annotated[str, StringConstraints(max_length=100), STORABLE]

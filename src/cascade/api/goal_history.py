@@ -8,13 +8,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from cascade.api import presenters, reads
+from cascade.api import presenters
 from cascade.api.auth import actor
 from cascade.api.errors import errors
 from cascade.api.fields import Day, Id
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.schemas import AuditEventPage, ExplanationOut, HistoryPage
 from cascade.audit.models import AuditEvent
+from cascade.goals import selectors as goal_selectors
 from cascade.goals.explanations import explain_goal
 from cascade.goals.models import GoalProgress
 from cascade.goals.timeline import ProgressPoint, forecast_for, progress_history
@@ -33,7 +34,7 @@ def explain(request: HttpRequest, goal_id: Id, when: Query[AsOf]) -> dict[str, A
     why it is left out. With `as_of=YYYY-MM-DD`, as it stood at the end of that day. A private
     goal you may not see shows as "A private goal" with a null id, its numbers intact."""
     me = actor(request)
-    goal = reads.goal_for(me, goal_id)
+    goal = goal_selectors.get_goal(me, goal_id)
     return presenters.explanation(explain_goal(me, goal, when.as_of), when.as_of)
 
 
@@ -41,7 +42,7 @@ def explain(request: HttpRequest, goal_id: Id, when: Query[AsOf]) -> dict[str, A
 def history(request: HttpRequest, goal_id: Id, paging: Query[PageParams]) -> dict[str, Any]:
     """Every change of the goal's progress, oldest first, with its cause; and the forecast of
     its end-of-period progress if the trend goes on."""
-    goal = reads.goal_for(actor(request), goal_id)
+    goal = goal_selectors.get_goal(actor(request), goal_id)
     points = GoalProgress.objects.filter(goal=goal).order_by("at", "id")
     objects, meta = page_of(points, paging)
     rows = [ProgressPoint(p.at, p.progress, p.cause) for p in objects]
@@ -52,7 +53,7 @@ def history(request: HttpRequest, goal_id: Id, paging: Query[PageParams]) -> dic
 @router.get("/goals/{goal_id}/audit", response={200: AuditEventPage, **errors(400, 401, 404)})
 def audit(request: HttpRequest, goal_id: Id, paging: Query[PageParams]) -> dict[str, Any]:
     """What happened to the goal and its parts, who did it and when, newest first."""
-    goal = reads.goal_for(actor(request), goal_id)
+    goal = goal_selectors.get_goal(actor(request), goal_id)
     events = (
         AuditEvent.objects.filter(goal=goal)
         .select_related("actor__user")

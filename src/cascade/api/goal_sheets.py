@@ -15,8 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from cascade import permissions
-from cascade.api import reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors, not_found
 from cascade.api.fields import BodyId, Id, Note, Title, Unit, Value, Weight
@@ -34,7 +32,9 @@ from cascade.api.performance_out import (
     sheet_update,
 )
 from cascade.core import clock
+from cascade.goals import selectors as goal_selectors
 from cascade.goals.selectors import current_period
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs.models import Member
 from cascade.performance import selectors, services
 from cascade.performance.figures import live_figures
@@ -87,18 +87,6 @@ def sheet_out(me: Member, sheet_id: int) -> dict[str, Any]:
     return goal_sheet(selectors.sheet_page(me, sheet))
 
 
-def item_for(me: Member, item_id: int) -> SheetItem:
-    """An item of a sheet the caller may see, else 404."""
-    item = (
-        SheetItem.objects.filter(pk=item_id, organisation_id=me.organisation_id)
-        .select_related("sheet__owner")
-        .first()
-    )
-    if item is None or not permissions.can_view_sheet(me, item.sheet.owner):
-        raise not_found("No such goal sheet item.")
-    return item
-
-
 def item_out(me: Member, item_id: int) -> dict[str, Any]:
     item = SheetItem.objects.get(pk=item_id)
     return sheet_item(live_figures([item], viewer=me)[0])
@@ -113,11 +101,9 @@ def get_member_goal_sheet(
     """A person's goal sheet for a period (default: the current one), made empty on first use.
     Yours, your reports' (at any level) and, for super users, everyone's; others are 404."""
     me = actor(request)
-    owner = reads.member_for(me, member_id)
-    if not permissions.can_view_sheet(me, owner):
-        raise not_found("No such goal sheet.")
+    owner = selectors.get_sheet_owner(me, member_id)
     period = (
-        reads.period_for(me, query.period, "period")
+        org_selectors.get_period(me, query.period, "period")
         if query.period is not None
         else current_period(me.organisation_id, clock.today())
     )
@@ -155,11 +141,13 @@ def create_sheet_item(request: HttpRequest, sheet_id: Id, payload: SheetItemIn) 
         start=payload.start,
         target=payload.target,
         key_result=(
-            reads.key_result_for(me, payload.key_result, "key_result")
+            goal_selectors.get_key_result(me, payload.key_result, "key_result")
             if payload.key_result is not None
             else None
         ),
-        goal=(reads.goal_for(me, payload.goal, "goal") if payload.goal is not None else None),
+        goal=(
+            goal_selectors.get_goal(me, payload.goal, "goal") if payload.goal is not None else None
+        ),
     )
     return Status(201, item_out(me, item.pk))
 
@@ -173,7 +161,7 @@ def patch_sheet_item(request: HttpRequest, item_id: Id, payload: SheetItemPatch)
     me = actor(request)
     item = services.change_sheet_item(
         actor=me,
-        item=item_for(me, item_id),
+        item=selectors.get_sheet_item(me, item_id),
         weight=payload.weight,
         title=payload.title,
         target=payload.target,
@@ -185,7 +173,7 @@ def patch_sheet_item(request: HttpRequest, item_id: Id, payload: SheetItemPatch)
 def delete_sheet_item(request: HttpRequest, item_id: Id) -> HttpResponse:
     """Remove an item from its sheet, while planning (the audit trail keeps its title and weight)."""
     me = actor(request)
-    services.remove_sheet_item(actor=me, item=item_for(me, item_id))
+    services.remove_sheet_item(actor=me, item=selectors.get_sheet_item(me, item_id))
     return HttpResponse(status=204)
 
 
@@ -198,7 +186,7 @@ def create_sheet_update(request: HttpRequest, item_id: Id, payload: SheetUpdateI
     user; in any phase: reviews work from their snapshot)."""
     me = actor(request)
     update = services.update_sheet_item(
-        actor=me, item=item_for(me, item_id), value=payload.value, note=payload.note
+        actor=me, item=selectors.get_sheet_item(me, item_id), value=payload.value, note=payload.note
     )
     return Status(201, sheet_update(update))
 
@@ -210,7 +198,7 @@ def list_sheet_updates(
     request: HttpRequest, item_id: Id, paging: Query[PageParams]
 ) -> dict[str, Any]:
     """The updates of an own measure, newest first."""
-    item = item_for(actor(request), item_id)
+    item = selectors.get_sheet_item(actor(request), item_id)
     updates = (
         SheetItemUpdate.objects.filter(item=item)
         .select_related("author__user")

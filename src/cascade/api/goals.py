@@ -24,9 +24,11 @@ from cascade.api.schemas import GoalOut, GoalPage, GoalStateName, OutcomeName, S
 from cascade.api.schemas import VisibilityName as Visibility
 from cascade.core import clock
 from cascade.goals import selectors, services
+from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import Goal
 from cascade.goals.timeline import forecast_for, progress_history
 from cascade.integrations.source_state import SOURCE
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs.models import Member
 from cascade.progress import Status as GoalStatus
 
@@ -149,9 +151,9 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status:
     goal = services.create_goal(
         actor=me,
         title=payload.title,
-        period=reads.period_for(me, payload.period, "period"),
-        owner=reads.member_for(me, payload.owner, "owner"),
-        team=reads.team_for(me, payload.team, "team"),
+        period=org_selectors.get_period(me, payload.period, "period"),
+        owner=reads.optional(org_selectors.get_member, me, payload.owner, "owner"),
+        team=reads.optional(org_selectors.get_team, me, payload.team, "team"),
         description=payload.description,
         visibility=payload.visibility,
         start_date=payload.start_date,
@@ -176,7 +178,7 @@ def copy_goals(request: HttpRequest, payload: CopyIn) -> Status:
     copied = services.copy_goals(
         actor=me,
         goals=[found[goal_id] for goal_id in ids],
-        period=reads.period_for(me, payload.period, "period"),
+        period=org_selectors.get_period(me, payload.period, "period"),
     )
     fresh = Goal.objects.select_related("owner__user", "team", "period").in_bulk(
         [copy.pk for copy in copied.copies]
@@ -210,7 +212,7 @@ def patch_goal(request: HttpRequest, goal_id: Id, payload: GoalPatch) -> dict[st
     """Change any of the fields sent (the owner or a super user). `team`, `start_date` and
     `end_date` may be set to null."""
     me = actor(request)
-    goal = reads.goal_for(me, goal_id)
+    goal = goal_selectors.get_goal(me, goal_id)
     sent = payload.model_fields_set
     changes: dict[str, Any] = {
         name: getattr(payload, name)
@@ -218,11 +220,11 @@ def patch_goal(request: HttpRequest, goal_id: Id, payload: GoalPatch) -> dict[st
         if name in sent
     }
     if "owner" in sent:
-        changes["owner"] = reads.member_for(me, payload.owner, "owner")
+        changes["owner"] = reads.optional(org_selectors.get_member, me, payload.owner, "owner")
     if "team" in sent:
-        changes["team"] = reads.team_for(me, payload.team, "team")
+        changes["team"] = reads.optional(org_selectors.get_team, me, payload.team, "team")
     if "period" in sent:
-        changes["period"] = reads.period_for(me, payload.period, "period")
+        changes["period"] = reads.optional(org_selectors.get_period, me, payload.period, "period")
     goal = services.update_goal(actor=me, goal=goal, **changes)
     return written(me, goal)
 
@@ -232,14 +234,14 @@ def delete_goal(request: HttpRequest, goal_id: Id) -> dict[str, Any]:
     """Archive the goal: nothing is deleted. It stops counting in the goals above it and leaves
     the lists (`state=archived` finds it); `POST /goals/{id}/restore` brings it back."""
     me = actor(request)
-    return written(me, services.archive_goal(actor=me, goal=reads.goal_for(me, goal_id)))
+    return written(me, services.archive_goal(actor=me, goal=goal_selectors.get_goal(me, goal_id)))
 
 
 @router.post("/goals/{goal_id}/activate", response={200: GoalOut, **errors(400, 401, 403, 404)})
 def activate_goal(request: HttpRequest, goal_id: Id) -> dict[str, Any]:
     """Draft → active. Needs at least one key result or contributing goal."""
     me = actor(request)
-    return written(me, services.activate_goal(actor=me, goal=reads.goal_for(me, goal_id)))
+    return written(me, services.activate_goal(actor=me, goal=goal_selectors.get_goal(me, goal_id)))
 
 
 @router.post("/goals/{goal_id}/close", response={200: GoalOut, **errors(400, 401, 403, 404)})
@@ -249,7 +251,7 @@ def close_goal(request: HttpRequest, goal_id: Id, payload: CloseIn) -> dict[str,
     me = actor(request)
     goal = services.close_goal(
         actor=me,
-        goal=reads.goal_for(me, goal_id),
+        goal=goal_selectors.get_goal(me, goal_id),
         score=payload.score,
         outcome=payload.outcome,
         retrospective=payload.retrospective,
@@ -261,11 +263,11 @@ def close_goal(request: HttpRequest, goal_id: Id, payload: CloseIn) -> dict[str,
 def reopen_goal(request: HttpRequest, goal_id: Id) -> dict[str, Any]:
     """Closed → active."""
     me = actor(request)
-    return written(me, services.reopen_goal(actor=me, goal=reads.goal_for(me, goal_id)))
+    return written(me, services.reopen_goal(actor=me, goal=goal_selectors.get_goal(me, goal_id)))
 
 
 @router.post("/goals/{goal_id}/restore", response={200: GoalOut, **errors(400, 401, 403, 404)})
 def restore_goal(request: HttpRequest, goal_id: Id) -> dict[str, Any]:
     """Archived → the state it had before it was archived."""
     me = actor(request)
-    return written(me, services.restore_goal(actor=me, goal=reads.goal_for(me, goal_id)))
+    return written(me, services.restore_goal(actor=me, goal=goal_selectors.get_goal(me, goal_id)))

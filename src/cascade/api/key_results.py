@@ -13,12 +13,13 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from cascade import permissions
-from cascade.api import presenters, reads
+from cascade.api import presenters
 from cascade.api.auth import actor
 from cascade.api.errors import errors
 from cascade.api.fields import BodyId, Confidence, Id, Note, Title, Unit, Value, Weight
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.schemas import CheckInOut, CheckInPage, DirectionName, KeyResultOut, KindName
+from cascade.goals import selectors as goal_selectors
 from cascade.goals import services
 from cascade.goals.models import CheckIn, KeyResult, Source
 from cascade.goals.selectors import key_result_rows
@@ -83,7 +84,7 @@ def create_key_result(request: HttpRequest, goal_id: Id, payload: KeyResultIn) -
     * `sum`: its value is the sum of the key results that name it in `rollup_into` (same unit).
     """
     me = actor(request)
-    goal = reads.goal_for(me, goal_id)
+    goal = goal_selectors.get_goal(me, goal_id)
     kr = services.add_key_result(
         actor=me,
         goal=goal,
@@ -95,7 +96,7 @@ def create_key_result(request: HttpRequest, goal_id: Id, payload: KeyResultIn) -
         direction=payload.direction or "",
         weight=payload.weight,
         rollup_into=(
-            reads.key_result_for(me, payload.rollup_into, "rollup_into")
+            goal_selectors.get_key_result(me, payload.rollup_into, "rollup_into")
             if payload.rollup_into
             else None
         ),
@@ -106,7 +107,7 @@ def create_key_result(request: HttpRequest, goal_id: Id, payload: KeyResultIn) -
 @router.get("/key-results/{key_result_id}", response={200: KeyResultOut, **errors(400, 401, 404)})
 def get_key_result(request: HttpRequest, key_result_id: Id) -> dict[str, Any]:
     me = actor(request)
-    return key_result_out(me, reads.key_result_for(me, key_result_id))
+    return key_result_out(me, goal_selectors.get_key_result(me, key_result_id))
 
 
 @router.patch(
@@ -118,7 +119,7 @@ def patch_key_result(
     """Change any of the fields sent. A key result with check-ins keeps its kind;
     `rollup_into: null` unlinks it from its sum."""
     me = actor(request)
-    kr = reads.key_result_for(me, key_result_id)
+    kr = goal_selectors.get_key_result(me, key_result_id)
     sent = payload.model_fields_set
     changes: dict[str, Any] = {
         name: getattr(payload, name)
@@ -129,7 +130,7 @@ def patch_key_result(
         changes["direction"] = payload.direction or ""
     if "rollup_into" in sent:
         changes["rollup_into"] = (
-            reads.key_result_for(me, payload.rollup_into, "rollup_into")
+            goal_selectors.get_key_result(me, payload.rollup_into, "rollup_into")
             if payload.rollup_into
             else None
         )
@@ -142,7 +143,9 @@ def delete_key_result(request: HttpRequest, key_result_id: Id) -> HttpResponse:
     """Delete a key result and its check-ins (the audit trail keeps a snapshot). An active
     goal keeps at least one key result or contributing goal."""
     me = actor(request)
-    services.remove_key_result(actor=me, key_result=reads.key_result_for(me, key_result_id))
+    services.remove_key_result(
+        actor=me, key_result=goal_selectors.get_key_result(me, key_result_id)
+    )
     return HttpResponse(status=204)
 
 
@@ -157,7 +160,7 @@ def create_check_in(request: HttpRequest, key_result_id: Id, payload: CheckInIn)
     me = actor(request)
     checkin = services.check_in(
         actor=me,
-        key_result=reads.key_result_for(me, key_result_id),
+        key_result=goal_selectors.get_key_result(me, key_result_id),
         value=payload.value,
         confidence=payload.confidence,
         note=payload.note,
@@ -173,7 +176,7 @@ def list_check_ins(
     request: HttpRequest, key_result_id: Id, paging: Query[PageParams]
 ) -> dict[str, Any]:
     """The key result's check-ins, newest first."""
-    kr = reads.key_result_for(actor(request), key_result_id)
+    kr = goal_selectors.get_key_result(actor(request), key_result_id)
     checkins = (
         CheckIn.objects.filter(key_result=kr)
         .select_related("author__user")

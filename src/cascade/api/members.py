@@ -11,14 +11,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from cascade.api import presenters
+from cascade.api import presenters, reads
 from cascade.api.auth import actor
-from cascade.api.errors import errors, not_found
+from cascade.api.errors import errors
 from cascade.api.fields import BodyId, Email, Flag, FullName, Id, Name, QueryFlag, Search
 from cascade.api.pagination import PageParams, page, page_of
-from cascade.api.reads import member_for, team_for
 from cascade.api.schemas import InvitationOut, MemberOut, MemberPage, RoleName
 from cascade.orgs import invitations
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, name_contains
 
@@ -86,8 +86,8 @@ def create_member(request: HttpRequest, payload: MemberIn) -> Status:
         full_name=payload.full_name,
         role=payload.role,
         title=payload.title,
-        manager=member_for(me, payload.manager, "manager"),
-        teams=[team for team_id in payload.teams if (team := team_for(me, team_id, "teams"))],
+        manager=reads.optional(org_selectors.get_member, me, payload.manager, "manager"),
+        teams=[org_selectors.get_team(me, team_id, "teams") for team_id in payload.teams],
         site_url=request.build_absolute_uri("/"),
     )
     return Status(201, presenters.member(_members(me).get(pk=invitation.member.pk)))
@@ -96,9 +96,7 @@ def create_member(request: HttpRequest, payload: MemberIn) -> Status:
 @router.get("/members/{member_id}", response={200: MemberOut, **errors(400, 401, 404)})
 def get_member(request: HttpRequest, member_id: Id) -> dict[str, Any]:
     me = actor(request)
-    member = _members(me).filter(pk=member_id).first()
-    if member is None:
-        raise not_found("No such member.")
+    member = org_selectors.get_member(me, member_id)
     return presenters.member(member)
 
 
@@ -108,9 +106,7 @@ def patch_member(request: HttpRequest, member_id: Id, payload: MemberPatch) -> d
     (`is_active: false`) or reactivate them (super users). A deactivated member's tokens stop
     working at once; their goals and history stay."""
     me = actor(request)
-    member = _members(me).filter(pk=member_id).first()
-    if member is None:
-        raise not_found("No such member.")
+    member = org_selectors.get_member(me, member_id)
     sent = payload.model_fields_set
     with transaction.atomic():  # all of the changes, or none
         if sent & {"role", "title", "manager"}:
@@ -119,7 +115,9 @@ def patch_member(request: HttpRequest, member_id: Id, payload: MemberPatch) -> d
                 member=member,
                 role=payload.role,
                 title=payload.title,
-                manager=member_for(me, payload.manager, "manager") if "manager" in sent else False,
+                manager=reads.optional(org_selectors.get_member, me, payload.manager, "manager")
+                if "manager" in sent
+                else False,
             )
         if payload.is_active is False and member.is_active:
             orgs.deactivate_member(actor=me, member=member)
@@ -137,9 +135,7 @@ def resend_invitation(request: HttpRequest, member_id: Id) -> dict[str, Any]:
     links stop working. The link is only in the email. Someone who has joined, or is
     deactivated, is refused (400)."""
     me = actor(request)
-    member = _members(me).filter(pk=member_id).first()
-    if member is None:
-        raise not_found("No such member.")
+    member = org_selectors.get_member(me, member_id)
     invitation = invitations.resend_invitation(
         actor=me, member=member, site_url=request.build_absolute_uri("/")
     )

@@ -24,10 +24,7 @@ from cascade.orgs.models import Member
 from cascade.performance.figures import ItemFigures
 from cascade.performance.models import (
     PHASES,
-    Assessment,
-    AssessmentKind,
     Competency,
-    Phase,
     RatingLevel,
     Review,
     ReviewCycle,
@@ -415,29 +412,13 @@ def review_cycle_ref(cycle: ReviewCycle) -> dict[str, Any]:
     }
 
 
-def assessment_visible(
-    actor: Member, review: Review, assessment: Assessment, above: frozenset[int] = frozenset()
-) -> bool:
-    """Whether ``review_page`` shows this assessment to the actor (who may see the review): a
-    draft self assessment is the reviewee's own, the manager's waits for "shared" for the
-    reviewee. The same predicates as the selector, for a list of reviews at once. ``above``:
-    reviewees the actor is known to manage from higher up, so that a list of one person's
-    reviews does not walk the reporting line once per row."""
-    if assessment.kind == AssessmentKind.SELF:
-        return actor.pk == review.reviewee_id or assessment.is_submitted
-    if review.reviewee_id in above:
-        return True
-    shared = review.cycle.phase_index() >= PHASES.index(Phase.SHARED)
-    return permissions.can_see_manager_assessment(actor, review.reviewee, review.manager_id, shared)
-
-
 def review_summary(
     actor: Member, review: Review, above: frozenset[int] = frozenset()
 ) -> dict[str, Any]:
     """A review of a list; its ``assessments`` are prefetched."""
     refs: dict[str, dict[str, Any] | None] = {"self": None, "manager": None}
     for a in review.assessments.all():
-        if assessment_visible(actor, review, a, above):
+        if permissions.can_view_assessment(actor, review, a, above):
             refs[a.kind] = {"id": a.pk, "kind": a.kind, "submitted_at": a.submitted_at}
     return {
         "id": review.pk,

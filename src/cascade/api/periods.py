@@ -8,13 +8,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from cascade.api import presenters
+from cascade.api import presenters, reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors
 from cascade.api.fields import BodyId, Day, PeriodName
 from cascade.api.pagination import PageParams, page, page_of
-from cascade.api.reads import period_for
 from cascade.api.schemas import PeriodKindName, PeriodOut, PeriodPage
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Period
 
@@ -50,6 +50,6 @@ def create_period(request: HttpRequest, payload: PeriodIn) -> Status:
         start=payload.start,
         end=payload.end,
         kind=payload.kind,
-        parent=period_for(me, payload.parent, "parent"),
+        parent=reads.optional(org_selectors.get_period, me, payload.parent, "parent"),
     )
     return Status(201, presenters.period(period))

@@ -19,7 +19,6 @@ from ninja.responses import Status
 from pydantic import Strict, StringConstraints
 
 from cascade import permissions
-from cascade.api import reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors, not_found
 from cascade.api.fields import STORABLE, BodyId, Day, Id, Margin, Name
@@ -33,9 +32,10 @@ from cascade.api.performance_out import (
     review_cycle_detail,
     review_summary,
 )
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs.models import Member, Team
 from cascade.performance import selectors, services
-from cascade.performance.models import AssessmentKind, Competency, RatingLevel, Review, ReviewCycle
+from cascade.performance.models import AssessmentKind, Competency, RatingLevel, Review
 
 router = Router(tags=["review cycles"])
 
@@ -86,22 +86,8 @@ class ReviewCyclePatch(Schema):
     competencies_weight: Margin | None = None
 
 
-def cycle_for(me: Member, cycle_id: int) -> ReviewCycle:
-    """A cycle of the caller's organisation; super users only (403 first, so ids tell nothing)."""
-    permissions.require(permissions.can_manage_reviews(me), services.SUPER_USERS_ONLY)
-    cycle = (
-        selectors.cycles(me)
-        .select_related("period", "created_by__user")
-        .filter(pk=cycle_id)
-        .first()
-    )
-    if cycle is None:
-        raise not_found("No such review cycle.")
-    return cycle
-
-
 def cycle_out(me: Member, cycle_id: int) -> dict[str, Any]:
-    cycle = cycle_for(me, cycle_id)
+    cycle = selectors.get_review_cycle(me, cycle_id)
     counts = Review.objects.filter(cycle=cycle).aggregate(
         count=Count("id", distinct=True),
         self_submitted=_submitted(AssessmentKind.SELF),
@@ -153,7 +139,7 @@ def create_review_cycle(request: HttpRequest, payload: ReviewCycleIn) -> Status:
     cycle = services.create_review_cycle(
         actor=me,
         name=payload.name,
-        period=reads.period_for(me, payload.period, "period"),
+        period=org_selectors.get_period(me, payload.period, "period"),
         competencies=[(c.name, c.description) for c in payload.competencies],
         scale=[(level.value, level.label) for level in payload.scale],
         participation=payload.participation,
@@ -189,7 +175,7 @@ def patch_review_cycle(
     and competencies in the overall score, which must add up to 1. A weight not sent keeps its
     value."""
     me = actor(request)
-    cycle = cycle_for(me, cycle_id)
+    cycle = selectors.get_review_cycle(me, cycle_id)
     sent = payload.model_fields_set
     if {"goals_weight", "competencies_weight"} & sent:
         services.change_review_split(
@@ -216,7 +202,7 @@ def advance_review_cycle(request: HttpRequest, cycle_id: Id) -> dict[str, Any]:
     manager assessment phases creates those assessments, each with a snapshot of the
     reviewee's goal sheet. A closed cycle goes no further (400)."""
     me = actor(request)
-    cycle = services.advance_phase(actor=me, cycle=cycle_for(me, cycle_id))
+    cycle = services.advance_phase(actor=me, cycle=selectors.get_review_cycle(me, cycle_id))
     return cycle_out(me, cycle.pk)
 
 
@@ -230,7 +216,7 @@ def list_cycle_reviews(
     """Every review of the cycle, by the reviewee's name, with its assessments (super users). A
     self assessment shows once submitted: until then it is the reviewee's own."""
     me = actor(request)
-    cycle = cycle_for(me, cycle_id)
+    cycle = selectors.get_review_cycle(me, cycle_id)
     reviews = (
         Review.objects.filter(cycle=cycle)
         .select_related("cycle__period", "reviewee__user", "manager__user")

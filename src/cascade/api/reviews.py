@@ -17,7 +17,6 @@ from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
 from cascade import permissions
-from cascade.api import reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors, not_found
 from cascade.api.fields import BodyId, Id, LongText, Note
@@ -30,10 +29,9 @@ from cascade.api.performance_out import (
     review,
     review_summary,
 )
-from cascade.core.errors import NotFound
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs.models import Member
 from cascade.performance import selectors, services
-from cascade.performance.models import Assessment
 from cascade.performance.selectors import AssessmentView, ReviewPage
 
 router = Router(tags=["reviews"])
@@ -83,22 +81,13 @@ def _view(page_: ReviewPage, assessment_id: int) -> AssessmentView | None:
 
 
 def assessment_for(me: Member, assessment_id: int) -> tuple[ReviewPage, AssessmentView]:
-    """An assessment the caller may see (exactly as ``GET /reviews/{id}`` shows it), else 404."""
-    review_id = (
-        Assessment.objects.filter(pk=assessment_id, organisation_id=me.organisation_id)
-        .values_list("review_id", flat=True)
-        .first()
-    )
-    if review_id is not None:
-        try:
-            page_ = selectors.review_page(me, selectors.get_review(me, review_id))
-        except NotFound:
-            pass  # the review is not the caller's to see
-        else:
-            view = _view(page_, assessment_id)
-            if view is not None:
-                return page_, view
-    raise not_found("No such assessment.")
+    """An assessment the caller may see (``selectors.get_assessment``), with its review's page
+    exactly as ``GET /reviews/{id}`` shows it."""
+    assessment = selectors.get_assessment(me, assessment_id)
+    page_ = selectors.review_page(me, assessment.review)
+    view = _view(page_, assessment.pk)
+    assert view is not None  # the page shows what permissions.can_view_assessment lets through
+    return page_, view
 
 
 def written(me: Member, review_id: int, assessment_id: int) -> dict[str, Any]:
@@ -144,7 +133,7 @@ def list_reviews(
     me = actor(request)
     above: frozenset[int] = frozenset()
     if filters.reviewee is not None:
-        reviewee = reads.member_for(me, filters.reviewee, "reviewee")
+        reviewee = org_selectors.get_member(me, filters.reviewee, "reviewee")
         reviews = selectors.reviews_of(me, reviewee)
         if reviewee.pk != me.pk and permissions.manages(me, reviewee):
             above = frozenset({reviewee.pk})  # walked once, not once per review

@@ -10,13 +10,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from cascade.api import presenters
+from cascade.api import presenters, reads
 from cascade.api.auth import actor
 from cascade.api.errors import errors
 from cascade.api.fields import BodyId, Id, Name
 from cascade.api.pagination import PageParams, page, page_of
-from cascade.api.reads import member_for, team_for
 from cascade.api.schemas import TeamOut, TeamPage
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Team, TeamMembership
 
@@ -78,9 +78,11 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status:
     team = orgs.create_team(
         actor=me,
         name=payload.name,
-        parent=team_for(me, payload.parent, "parent"),
-        lead=member_for(me, payload.lead, "lead"),
-        members=[m for member_id in payload.members if (m := member_for(me, member_id, "members"))],
+        parent=reads.optional(org_selectors.get_team, me, payload.parent, "parent"),
+        lead=reads.optional(org_selectors.get_member, me, payload.lead, "lead"),
+        members=[
+            org_selectors.get_member(me, member_id, "members") for member_id in payload.members
+        ],
     )
     return Status(201, _team_out(team.pk))
 
@@ -91,15 +93,21 @@ def patch_team(request: HttpRequest, team_id: Id, payload: TeamPatch) -> dict[st
     (`null`: no lead), super users; only the fields sent change. A new lead joins the team.
     Moving a team under one of its own sub-teams is a conflict (409): the tree would loop."""
     me = actor(request)
-    team = team_for(me, team_id)
+    team = org_selectors.get_team(me, team_id)
     sent = payload.model_fields_set
-    parent = team_for(me, payload.parent, "parent") if "parent" in sent else False
+    parent = (
+        reads.optional(org_selectors.get_team, me, payload.parent, "parent")
+        if "parent" in sent
+        else False
+    )
     orgs.change_team(
         actor=me,
         team=team,
         name=payload.name,
         parent=parent,
-        lead=member_for(me, payload.lead, "lead") if "lead" in sent else False,
+        lead=reads.optional(org_selectors.get_member, me, payload.lead, "lead")
+        if "lead" in sent
+        else False,
     )
     return _team_out(team.pk)
 
@@ -111,10 +119,12 @@ def put_team_members(request: HttpRequest, team_id: Id, payload: TeamMembersIn) 
     Deactivated people may not be listed; those already in keep their place, for a
     reactivation."""
     me = actor(request)
-    team = team_for(me, team_id)
+    team = org_selectors.get_team(me, team_id)
     orgs.set_team_members(
         actor=me,
         team=team,
-        members=[member_for(me, member_id, "members") for member_id in payload.members],
+        members=[
+            org_selectors.get_member(me, member_id, "members") for member_id in payload.members
+        ],
     )
     return _team_out(team.pk)

@@ -7,13 +7,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from cascade.api import presenters, reads
+from cascade.api import presenters
 from cascade.api.auth import actor
 from cascade.api.errors import errors
 from cascade.api.fields import Id
 from cascade.api.schemas import TreeOut
 from cascade.core import clock
 from cascade.goals import selectors
+from cascade.orgs import selectors as org_selectors
 
 router = Router(tags=["goals"])
 
@@ -30,7 +31,7 @@ def tree(request: HttpRequest, params: Query[TreeParams]) -> dict[str, Any]:
     me = actor(request)
     today = clock.today()
     period = (
-        reads.period_for(me, params.period)
+        org_selectors.get_period(me, params.period)
         if params.period
         else selectors.current_period(me.organisation_id, today)
     )

@@ -9,7 +9,14 @@ from django.http import Http404
 
 
 class NotFound(Http404):
-    """The object does not exist for the caller: missing, or in another organisation."""
+    """The object does not exist for the caller: missing, or in another organisation.
+
+    ``field`` names the input that carried the id, when it came in a form or a body, so that
+    the answer can point at it (the API's ``fields``)."""
+
+    def __init__(self, message: str = "", field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Conflict(ValidationError):

@@ -174,9 +174,9 @@ def parse_id(raw: object) -> int | None:
     return value if value is not None and 1 <= value <= MAX_ID else None
 
 
-def id_or_not_found(raw: object, what: str) -> int:
+def id_or_not_found(raw: object, what: str, field: str | None = None) -> int:
     """``parse_id``, answering anything that cannot be an id as a missing object."""
     value = parse_id(raw)
     if value is None:
-        raise NotFound(f"No such {what}.")
+        raise NotFound(f"No such {what}.", field)
     return value

@@ -1,6 +1,21 @@
 """Text from forms, search boxes and query strings, made safe to put in the database."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+
+# The limits of text kept in TextFields, which have no column length of their own: the
+# services and the API refuse longer text. A CharField's limit is its column's (``column_length``).
+LONG_TEXT = 10_000  # descriptions, retrospectives, overall comments
+NOTE = 5000  # check-in notes, updates and comments
+DESCRIPTION = 2000  # a competency's description
+
+
+def column_length(model: type[Model], name: str) -> int:
+    """The length of a CharField's column, so that a limit has one home: its model field."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{model.__name__}.{name} has no column length")
+    return length
 
 
 def search_words(query: str, limit: int | None = None) -> list[str]:

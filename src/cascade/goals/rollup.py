@@ -49,10 +49,8 @@ from cascade.progress import (
     Kind,
     Link,
     evaluate,
-    sum_of_children,
-    topological_order,
+    resolve_sums,
 )
-from cascade.progress.goals import COUNTING_STATES
 
 
 @dataclass
@@ -165,32 +163,41 @@ def key_result_values(row: Mapping[str, Any]) -> KeyResultValues:
 
 
 def _recompute_sums(scope: Scope) -> None:
-    """Refresh the current value of every sum KR in the scope, lowest first, and save it."""
+    """Refresh the current value of every sum KR in the scope and save it, by the one rule of
+    sums (``progress.resolve_sums``): the scope's key results as they are now, their children
+    outside the scope as stored."""
     sums = [kr for kr in scope.key_results.values() if kr.kind == Kind.SUM]
     if not sums:
         return
+    outside = KeyResult.objects.filter(rollup_into_id__in=[kr.pk for kr in sums]).exclude(
+        pk__in=list(scope.key_results)
+    )
     children = list(
-        KeyResult.objects.filter(
-            rollup_into_id__in=[kr.pk for kr in sums], goal__state__in=COUNTING_STATES
-        ).values("id", "rollup_into_id", "kind", "start", "target", "current", "direction")
+        outside.values(
+            "id",
+            "goal_id",
+            "goal__state",
+            "rollup_into_id",
+            "kind",
+            "start",
+            "target",
+            "current",
+            "direction",
+        )
     )
-    order = topological_order(
-        scope.key_results,
-        ((kr.pk, kr.rollup_into_id) for kr in scope.key_results.values() if kr.rollup_into_id),
-    )
+    nodes = [
+        KeyResultNode(kr.pk, kr.goal_id, kr.values, rollup_into=kr.rollup_into_id)
+        for kr in scope.key_results.values()
+    ] + [
+        KeyResultNode(c["id"], c["goal_id"], key_result_values(c), rollup_into=c["rollup_into_id"])
+        for c in children
+    ]
+    states = {pk: GoalState(goal.state) for pk, goal in scope.goals.items()}
+    states.update((c["goal_id"], GoalState(c["goal__state"])) for c in children)
+    resolved = {node.id: node.values.current for node in resolve_sums(nodes, states)}
     changed = []
-    for kr_id in order:
-        kr = scope.key_results[kr_id]
-        if kr.kind != Kind.SUM or scope.goals[kr.goal_id].state == GoalState.CLOSED:
-            continue  # a closed goal's sum is frozen with the rest of the goal
-        values = [
-            scope.key_results[c["id"]].values
-            if c["id"] in scope.key_results
-            else key_result_values(c)
-            for c in children
-            if c["rollup_into_id"] == kr_id
-        ]
-        total = sum_of_children(values)
+    for kr in sums:
+        total = resolved[kr.pk]
         if total is not None and abs(total) >= MAX_ABS_VALUE:
             # Each child fits its column; their sum may not (a 500 on save, or on SQLite on read).
             raise ValidationError(

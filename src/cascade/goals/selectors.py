@@ -16,6 +16,7 @@ from cascade.core.text import search_words
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.orgs.models import Member, Organisation, Period
 from cascade.progress import (
+    OPEN_STATES,
     Status,
     attainment,
     expected_from,
@@ -72,15 +73,52 @@ def visible_goals(actor: Member) -> QuerySet[Goal]:
     )
 
 
-def get_goal(actor: Member, goal_id: object) -> Goal:
+# The lookups by id of both front doors (web views and API routers). Each applies what the actor
+# may see and answers anything else, another organisation's objects included, as NotFound;
+# ``field`` names the input that carried the id (an API body's field, a form's).
+
+
+def get_goal(actor: Member, goal_id: object, field: str | None = None) -> Goal:
     """A goal the actor may see, or NotFound — also for other organisations' and private goals."""
-    pk = id_or_not_found(goal_id, "goal")
     goal = (
-        visible_goals(actor).select_related("owner__user", "team", "period").filter(pk=pk).first()
+        visible_goals(actor)
+        .select_related("owner__user", "team", "period")
+        .filter(pk=id_or_not_found(goal_id, "goal", field))
+        .first()
     )
     if goal is None:
-        raise NotFound("No such goal.")
+        raise NotFound("No such goal.", field)
     return goal
+
+
+def get_key_result(actor: Member, key_result_id: object, field: str | None = None) -> KeyResult:
+    """A key result of a goal the actor may see, or NotFound. One query."""
+    kr = (
+        KeyResult.objects.select_related("goal")
+        .filter(
+            pk=id_or_not_found(key_result_id, "key result", field),
+            goal__in=visible_goals(actor),
+        )
+        .first()
+    )
+    if kr is None:
+        raise NotFound("No such key result.", field)
+    return kr
+
+
+def get_contribution(actor: Member, contribution_id: object) -> Contribution:
+    """A link between two goals, if the actor may see it (``permissions.visible_contributions``:
+    both its ends), or NotFound. One query."""
+    link = (
+        Contribution.objects.select_related("junior", "senior")
+        .filter(organisation_id=actor.organisation_id)
+        .filter(permissions.visible_contributions(actor))
+        .filter(pk=id_or_not_found(contribution_id, "contribution"))
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such contribution.")
+    return link
 
 
 @dataclass(frozen=True)
@@ -116,6 +154,23 @@ def key_result_rows(key_results: list[KeyResult]) -> list[KeyResultRow]:
     return [KeyResultRow(kr, progress(kr.values), attainment(kr.values)) for kr in key_results]
 
 
+def link_rows(
+    goal_id: int, links: list[Contribution], visible: set[int]
+) -> tuple[list[LinkRow], list[LinkRow]]:
+    """A goal's contributors and parents among ``links``, each marked visible or not."""
+    contributors = [
+        LinkRow(link, link.junior, link.junior_id in visible)
+        for link in links
+        if link.senior_id == goal_id
+    ]
+    parents = [
+        LinkRow(link, link.senior, link.senior_id in visible)
+        for link in links
+        if link.junior_id == goal_id
+    ]
+    return contributors, parents
+
+
 def goal_detail(actor: Member, goal_id: object, today: date) -> GoalDetail:
     """A goal with its KRs, its contributing goals and the goals it contributes to: five queries."""
     goal = get_goal(actor, goal_id)
@@ -129,21 +184,10 @@ def goal_detail(actor: Member, goal_id: object, today: date) -> GoalDetail:
     others = [link.junior_id if link.senior_id == goal.pk else link.senior_id for link in links]
     visible = set(visible_goals(actor).filter(pk__in=others).values_list("pk", flat=True))
     return GoalDetail(
-        goal=goal,
-        standing=standing(goal, actor.organisation, today),
-        key_results=key_result_rows(
-            list(KeyResult.objects.filter(goal=goal).order_by("position", "id"))
-        ),
-        contributors=[
-            LinkRow(link, link.junior, link.junior_id in visible)
-            for link in links
-            if link.senior_id == goal.pk
-        ],
-        parents=[
-            LinkRow(link, link.senior, link.senior_id in visible)
-            for link in links
-            if link.junior_id == goal.pk
-        ],
+        goal,
+        standing(goal, actor.organisation, today),
+        key_result_rows(list(KeyResult.objects.filter(goal=goal).order_by("position", "id"))),
+        *link_rows(goal.pk, links, visible),
     )
 
 
@@ -354,7 +398,7 @@ def goal_list(actor: Member, filters: GoalFilters, today: date) -> QuerySet[Goal
 def my_key_results(member: Member) -> QuerySet[KeyResult]:
     """The key results a person checks in on: those of their open goals, except sums. One query."""
     return (
-        KeyResult.objects.filter(goal__owner=member, goal__state__in=[State.DRAFT, State.ACTIVE])
+        KeyResult.objects.filter(goal__owner=member, goal__state__in=OPEN_STATES)
         .exclude(kind="sum")
         .select_related("goal")
         .order_by("goal__title", "goal_id", "position", "id")

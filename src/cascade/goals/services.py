@@ -24,7 +24,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict, NotFound
 from cascade.core.numbers import parse_confidence, parse_number, parse_weight
-from cascade.core.text import clean_text
+from cascade.core.text import LONG_TEXT, NOTE, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals import rollup
 from cascade.goals.models import (
@@ -38,7 +38,7 @@ from cascade.goals.models import (
     Visibility,
 )
 from cascade.orgs.models import Member, Period, Team
-from cascade.progress import Kind, progress, validation_errors
+from cascade.progress import COUNTING_STATES, OPEN_STATES, Kind, progress, validation_errors
 
 OWNER_ONLY = "Only the goal's owner or a super user may change this goal and its key results."
 ALIGN_RULE = (
@@ -48,7 +48,6 @@ HAND_OVER_RULE = (
     "You may hand a goal only to yourself or, as a super user or their manager, to your people."
 )
 ACTIVE_NEEDS = "Add at least one key result or contributing goal before activating this goal."
-MAX_NOTE = 5000
 
 
 # --------------------------------------------------------------------------- goals
@@ -89,7 +88,7 @@ def create_goal(
         "You may create goals for yourself; super users and managers may create them for their people.",
     )
     title = clean_text(title, "title", required=True)
-    description = clean_text(description, "description", max_length=10_000)
+    description = clean_text(description, "description", max_length=LONG_TEXT)
     errors = _goal_errors(
         visibility=visibility, period=period, start_date=start_date, end_date=end_date
     )
@@ -160,7 +159,7 @@ def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
         changes["title"] = clean_text(changes["title"], "title", required=True)
     if "description" in changes:
         changes["description"] = clean_text(
-            changes["description"], "description", max_length=10_000
+            changes["description"], "description", max_length=LONG_TEXT
         )
     new_owner = changes.get("owner")
     if "owner" in changes and new_owner is None:
@@ -294,7 +293,7 @@ def close_goal(
         errors["outcome"] = "Say whether the goal was achieved, partially achieved or missed."
     if errors:
         raise ValidationError(errors)
-    retrospective = clean_text(retrospective, "retrospective", max_length=10_000)
+    retrospective = clean_text(retrospective, "retrospective", max_length=LONG_TEXT)
     _require_state(goal, {State.ACTIVE}, "closed")
     goal.score = value.quantize(Decimal("0.01"))
     goal.outcome = outcome
@@ -340,7 +339,7 @@ def restore_goal(*, actor: Member, goal: Goal) -> Goal:
 
 
 def _require_open(goal: Goal) -> None:
-    if goal.state in (State.CLOSED, State.ARCHIVED):
+    if goal.state not in OPEN_STATES:
         raise ValidationError(
             f"This goal is {goal.state}: reopen or restore it before changing its key results."
         )
@@ -361,7 +360,7 @@ def _definition(
     values: dict[str, Any] = {
         "kind": kind,
         "direction": direction or "",
-        "unit": clean_text(unit, "unit", max_length=20),
+        "unit": clean_text(unit, "unit", max_length=column_length(KeyResult, "unit")),
     }
     if kind == Kind.MILESTONE:
         start, target = (
@@ -474,7 +473,9 @@ def _check_sum_keeps_its_children(kr: KeyResult, changes: dict[str, Any]) -> Non
         raise ValidationError(
             {"kind": "Key results add into this one: unlink them before changing its type."}
         )
-    unit = clean_text(changes.get("unit", kr.unit), "unit", max_length=20)
+    unit = clean_text(
+        changes.get("unit", kr.unit), "unit", max_length=column_length(KeyResult, "unit")
+    )
     if units != {unit}:
         raise ValidationError(
             {"unit": f"The key results that add into this one are in “{', '.join(sorted(units))}”."}
@@ -602,7 +603,7 @@ def check_in(
         permissions.require_same_organisation(actor, key_result)
     number = parse_number(value, "value", unit=key_result.unit)
     confidence_value = parse_confidence(confidence)
-    note = clean_text(note, "note", max_length=MAX_NOTE)
+    note = clean_text(note, "note", max_length=NOTE)
     if source not in Source.values:
         raise ValidationError({"source": "Unknown source."})
 
@@ -613,7 +614,7 @@ def check_in(
     goal = scope.goals[kr.goal_id]
     if actor is not None:
         permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
-    if goal.state in (State.CLOSED, State.ARCHIVED):
+    if goal.state not in OPEN_STATES:
         raise ValidationError(f"This goal is {goal.state}; reopen it to check in.")
     if kr.kind == Kind.SUM:
         raise ValidationError(
@@ -833,7 +834,7 @@ def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> Copied:
             f"Only the owner of “{goal.title}” or a super user may carry it into another period.",
         )
     errors = {}
-    if any(goal.state not in (State.ACTIVE, State.CLOSED) for goal in goals):
+    if any(goal.state not in COUNTING_STATES for goal in goals):
         errors["goals"] = "Only active or closed goals are carried into another period."
     if any(goal.period_id == period.pk for goal in goals):
         errors["period"] = "Choose another period than the one the goals are in."

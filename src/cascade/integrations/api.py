@@ -20,8 +20,7 @@ from cascade.api.auth import actor
 from cascade.api.errors import errors, not_found
 from cascade.api.fields import STORABLE, BodyId, Id
 from cascade.api.pagination import Page, PageParams, page, page_of
-from cascade.api.reads import key_result_for
-from cascade.core.errors import NotFound
+from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import KeyResult
 from cascade.integrations import selectors, services
 from cascade.integrations.models import Binding, Connection, SyncRun
@@ -230,13 +229,6 @@ def _manager(request: HttpRequest) -> Member:
     return me
 
 
-def _connection(me: Member, connection_id: int, field: str | None = None) -> Connection:
-    try:
-        return selectors.get_connection(me, connection_id)
-    except NotFound:
-        raise not_found("No such connection.", field) from None
-
-
 @router.get("/connections", response={200: ConnectionPage, **errors(400, 401, 403)})
 def list_connections(request: HttpRequest, paging: Query[PageParams]) -> dict[str, Any]:
     """The organisation's connections to Jira and Salesforce, by name (super users)."""
@@ -270,7 +262,7 @@ def create_connection(request: HttpRequest, payload: ConnectionIn) -> Status:
     "/connections/{connection_id}", response={200: ConnectionOut, **errors(400, 401, 403, 404)}
 )
 def get_connection(request: HttpRequest, connection_id: Id) -> dict[str, Any]:
-    return connection_out(_connection(_manager(request), connection_id))
+    return connection_out(selectors.get_connection(_manager(request), connection_id))
 
 
 @router.patch(
@@ -283,7 +275,7 @@ def patch_connection(
     """Change what is sent. New credentials (or address) clear "needs attention": its key
     results sync again."""
     me = _manager(request)
-    connection = _connection(me, connection_id)
+    connection = selectors.get_connection(me, connection_id)
     changes = {
         name: getattr(payload, name) for name in payload.model_fields_set if name != "secret"
     }
@@ -298,7 +290,7 @@ def patch_connection(
 def delete_connection(request: HttpRequest, connection_id: Id) -> HttpResponse:
     """Remove a connection that no key result takes values from."""
     me = _manager(request)
-    services.remove_connection(actor=me, connection=_connection(me, connection_id))
+    services.remove_connection(actor=me, connection=selectors.get_connection(me, connection_id))
     return HttpResponse(status=204)
 
 
@@ -310,7 +302,9 @@ def test_connection(request: HttpRequest, connection_id: Id) -> dict[str, Any]:
     """Sign in now: success, or the service's own error message. Refused credentials mark the
     connection as needing attention; success clears that."""
     me = _manager(request)
-    result = services.try_connection(actor=me, connection=_connection(me, connection_id))
+    result = services.try_connection(
+        actor=me, connection=selectors.get_connection(me, connection_id)
+    )
     return {
         "ok": result.ok,
         "message": result.message,
@@ -323,7 +317,7 @@ def test_connection(request: HttpRequest, connection_id: Id) -> dict[str, Any]:
 
 
 def _bound(me: Member, key_result_id: int) -> tuple[KeyResult, Binding]:
-    kr = key_result_for(me, key_result_id)
+    kr = goal_selectors.get_key_result(me, key_result_id)
     binding = selectors.binding_of(kr)
     if binding is None:
         raise not_found("This key result has no data source.")
@@ -353,11 +347,11 @@ def put_source(request: HttpRequest, key_result_id: Id, payload: BindingIn) -> d
     total, or the first field of the first row), `report_aggregate` (`query`: the report's
     id; `field`: an aggregate such as `s!Amount`, the first if blank)."""
     me = actor(request)
-    kr = key_result_for(me, key_result_id)
+    kr = goal_selectors.get_key_result(me, key_result_id)
     binding = services.bind_key_result(
         actor=me,
         key_result=kr,
-        connection=_connection(me, payload.connection, "connection"),
+        connection=selectors.get_connection(me, payload.connection, "connection"),
         mode=payload.mode,
         query=payload.query,
         field=payload.field,
@@ -372,7 +366,9 @@ def put_source(request: HttpRequest, key_result_id: Id, payload: BindingIn) -> d
 def delete_source(request: HttpRequest, key_result_id: Id) -> HttpResponse:
     """Back to check-ins by hand; the values and check-ins stay."""
     me = actor(request)
-    services.unbind_key_result(actor=me, key_result=key_result_for(me, key_result_id))
+    services.unbind_key_result(
+        actor=me, key_result=goal_selectors.get_key_result(me, key_result_id)
+    )
     return HttpResponse(status=204)
 
 
@@ -383,10 +379,10 @@ def delete_source(request: HttpRequest, key_result_id: Id) -> HttpResponse:
 def preview_source(request: HttpRequest, key_result_id: Id, payload: PreviewIn) -> dict[str, Any]:
     """What a query gives now, without saving anything (or the service's error)."""
     me = actor(request)
-    connection = _connection(me, payload.connection, "connection")
+    connection = selectors.get_connection(me, payload.connection, "connection")
     result = services.preview(
         actor=me,
-        key_result=key_result_for(me, key_result_id),
+        key_result=goal_selectors.get_key_result(me, key_result_id),
         connection=connection,
         mode=payload.mode,
         query=payload.query,
@@ -410,7 +406,9 @@ def sync_source(request: HttpRequest, key_result_id: Id) -> Status:
     """Sync now: a run is queued for the worker (201), or the one already on its way is
     returned (200). Its outcome shows in `/runs` and in the key result's `source`."""
     me = actor(request)
-    run, created = services.request_sync(actor=me, key_result=key_result_for(me, key_result_id))
+    run, created = services.request_sync(
+        actor=me, key_result=goal_selectors.get_key_result(me, key_result_id)
+    )
     return Status(201 if created else 200, run_out(me, run, run.binding.connection))
 
 

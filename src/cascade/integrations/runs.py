@@ -32,7 +32,7 @@ from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock, formatting
 from cascade.core.numbers import parse_number
-from cascade.goals.models import KeyResult, Source, State
+from cascade.goals.models import KeyResult, Source
 from cascade.goals.services import check_in
 from cascade.integrations import retries
 from cascade.integrations.clients.http import Answer
@@ -46,10 +46,9 @@ from cascade.integrations.models import (
     SyncRun,
 )
 from cascade.integrations.modes import Query, measure
+from cascade.progress import OPEN_STATES
 
 logger = logging.getLogger(__name__)
-
-OPEN_GOALS = (State.DRAFT, State.ACTIVE)
 
 
 class RunClosed(Exception):
@@ -86,7 +85,7 @@ def _attempt(run: SyncRun) -> str:
     connection = binding.connection
     if connection.needs_attention:
         return _failed(run, SyncError(ErrorKind.AUTH, attention_message(connection)), mark=False)
-    if binding.key_result.goal.state not in OPEN_GOALS:
+    if binding.key_result.goal.state not in OPEN_STATES:
         return _skipped(run, f"The goal is {binding.key_result.goal.state}; nothing was synced.")
     try:
         with client_for(connection) as client:

@@ -22,7 +22,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from cascade.core import clock
-from cascade.goals.models import State
 from cascade.integrations import interruptions
 from cascade.integrations.models import (
     UNFINISHED,
@@ -32,6 +31,7 @@ from cascade.integrations.models import (
     Trigger,
 )
 from cascade.integrations.tasks import sync_key_result
+from cascade.progress import OPEN_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def due_bindings(now: datetime) -> Q:
             ConnectionStatus.UNTESTED,
             ConnectionStatus.FAILED,  # a failed test does not stop syncing; refused credentials do
         ],
-        key_result__goal__state__in=[State.DRAFT, State.ACTIVE],
+        key_result__goal__state__in=OPEN_STATES,
     )
 
 

@@ -9,7 +9,6 @@ from django.db.models import Count, QuerySet
 from cascade.core.errors import NotFound
 from cascade.core.numbers import id_or_not_found
 from cascade.goals.models import KeyResult
-from cascade.goals.selectors import visible_goals
 from cascade.integrations.models import Binding, Connection, Service, SyncRun
 from cascade.orgs.models import Member
 
@@ -23,12 +22,13 @@ def connections(member: Member) -> QuerySet[Connection]:
     )
 
 
-def get_connection(member: Member, connection_id: object) -> Connection:
+def get_connection(member: Member, connection_id: object, field: str | None = None) -> Connection:
     connection = Connection.objects.filter(
-        pk=id_or_not_found(connection_id, "connection"), organisation_id=member.organisation_id
+        pk=id_or_not_found(connection_id, "connection", field),
+        organisation_id=member.organisation_id,
     ).first()
     if connection is None:
-        raise NotFound("No such connection.")
+        raise NotFound("No such connection.", field)
     return connection
 
 
@@ -38,18 +38,6 @@ def bound_key_results(connection: Connection) -> QuerySet[Binding]:
         .select_related("key_result__goal", "last_run")
         .order_by("key_result__goal__title", "key_result__title")
     )
-
-
-def get_key_result(member: Member, kr_id: object) -> KeyResult:
-    """A key result of a goal the member may see, or NotFound (other organisations included)."""
-    kr = (
-        KeyResult.objects.select_related("goal")
-        .filter(pk=id_or_not_found(kr_id, "key result"), organisation_id=member.organisation_id)
-        .first()
-    )
-    if kr is None or not visible_goals(member).filter(pk=kr.goal_id).exists():
-        raise NotFound("No such key result.")
-    return kr
 
 
 def sources_for(member: Member, key_result_ids: Iterable[int]) -> dict[int, Binding]:

@@ -27,7 +27,7 @@ from cascade.core.errors import Conflict, NotFound
 from cascade.core.numbers import ascii_int
 from cascade.core.text import clean_text
 from cascade.core.transactions import atomic_with_retries
-from cascade.goals.models import KeyResult, State
+from cascade.goals.models import KeyResult
 from cascade.integrations.clients.http import is_loopback
 from cascade.integrations.clients.salesforce import (
     API_VERSION,
@@ -53,7 +53,7 @@ from cascade.integrations.models import (
 )
 from cascade.integrations.modes import Query, measure
 from cascade.orgs.models import Member
-from cascade.progress import Kind
+from cascade.progress import OPEN_STATES, Kind
 
 SUPER_USERS_ONLY = "Only super users manage data-source connections."
 OWNER_ONLY = "Only the goal's owner or a super user may change where its key results get values."
@@ -427,7 +427,7 @@ def _require_binder(
 
 
 def _require_open(kr: KeyResult) -> None:
-    if kr.goal.state not in (State.DRAFT, State.ACTIVE):
+    if kr.goal.state not in OPEN_STATES:
         raise ValidationError(
             f"This goal is {kr.goal.state}: reopen or restore it before changing its key results."
         )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cascade import permissions
+from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import KeyResult
 from cascade.integrations import selectors, services
 from cascade.integrations.errors import ErrorKind
@@ -156,7 +157,7 @@ def data_source(request: HttpRequest, member: Member, kr_id: int) -> HttpRespons
 
     POST with ``action=preview`` shows the value the query gives now, without saving.
     """
-    kr = selectors.get_key_result(member, kr_id)
+    kr = goal_selectors.get_key_result(member, kr_id)
     can_bind = permissions.can_bind_key_result(member, kr.goal)
     binding = selectors.binding_of(kr)
     if request.method == "POST" and not can_bind:
@@ -200,7 +201,7 @@ def data_source(request: HttpRequest, member: Member, kr_id: int) -> HttpRespons
 @member_view
 @require_POST
 def data_source_remove(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
-    kr = selectors.get_key_result(member, kr_id)
+    kr = goal_selectors.get_key_result(member, kr_id)
     services.unbind_key_result(actor=member, key_result=kr)
     messages.success(request, f"“{kr.title}” takes check-ins by hand again.")
     return redirect(_goal_url(member, kr))
@@ -209,7 +210,7 @@ def data_source_remove(request: HttpRequest, member: Member, kr_id: int) -> Http
 @member_view
 @require_POST
 def sync_now(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
-    kr = selectors.get_key_result(member, kr_id)
+    kr = goal_selectors.get_key_result(member, kr_id)
     try:
         _, created = services.request_sync(actor=member, key_result=kr)
     except ValidationError as error:

@@ -35,7 +35,7 @@ from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
-from cascade.core.text import clean_text
+from cascade.core.text import clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Invitation, Member, Role, Team, TeamMembership
 
@@ -144,7 +144,10 @@ def invite_member(
     full_name = (full_name or "").strip()
     if not full_name:
         errors["full_name"] = "Give the person's full name."
-    for field, value, limit in [("full_name", full_name, 150), ("title", title, 120)]:
+    for field, value, limit in [
+        ("full_name", full_name, column_length(Member, "invited_name")),
+        ("title", title, column_length(Member, "title")),
+    ]:
         try:
             clean_text(value, field, max_length=limit)
         except ValidationError as error:

@@ -111,9 +111,9 @@ def org_chart(actor: Member, focus_id: object = None) -> OrgChart:
     focus = None
     above: list[Member] = []
     if focus_id not in (None, ""):
-        focus = people.get(id_or_not_found(focus_id, "person"))
+        focus = people.get(id_or_not_found(focus_id, "member"))
         if focus is None:
-            raise NotFound("No such person.")
+            raise NotFound("No such member.")
         manager_id, seen = focus.manager_id, {focus.pk}
         while manager_id in people and manager_id not in seen:
             seen.add(manager_id)
@@ -219,15 +219,18 @@ class PersonPage:
     goals: list[GoalRow]
 
 
-def get_member(actor: Member, member_id: object) -> Member:
+def get_member(actor: Member, member_id: object, field: str | None = None) -> Member:
     """A member of the actor's organisation (active or not), or ``NotFound``."""
     member = (
         Member.objects.select_related("user", "manager__user")
-        .filter(organisation_id=actor.organisation_id, pk=id_or_not_found(member_id, "person"))
+        .filter(
+            organisation_id=actor.organisation_id,
+            pk=id_or_not_found(member_id, "member", field),
+        )
         .first()
     )
     if member is None:
-        raise NotFound("No such person.")
+        raise NotFound("No such member.", field)
     return member
 
 
@@ -274,15 +277,24 @@ class TeamPage:
     goals: list[GoalRow]
 
 
-def get_team(actor: Member, team_id: object) -> Team:
+def get_team(actor: Member, team_id: object, field: str | None = None) -> Team:
     team = (
         Team.objects.select_related("parent", "lead__user")
-        .filter(organisation_id=actor.organisation_id, pk=id_or_not_found(team_id, "team"))
+        .filter(organisation_id=actor.organisation_id, pk=id_or_not_found(team_id, "team", field))
         .first()
     )
     if team is None:
-        raise NotFound("No such team.")
+        raise NotFound("No such team.", field)
     return team
+
+
+def get_period(actor: Member, period_id: object, field: str | None = None) -> Period:
+    period = Period.objects.filter(
+        organisation_id=actor.organisation_id, pk=id_or_not_found(period_id, "period", field)
+    ).first()
+    if period is None:
+        raise NotFound("No such period.", field)
+    return period
 
 
 def team_page(actor: Member, team_id: object, period_id: object, today: date) -> TeamPage:

@@ -22,7 +22,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import Conflict
 from cascade.core.numbers import parse_number
-from cascade.core.text import clean_text
+from cascade.core.text import clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team, TeamMembership
 
@@ -35,8 +35,10 @@ def _require_admin(actor: Member) -> None:
     permissions.require(permissions.can_manage_organisation(actor), SUPER_USERS_ONLY)
 
 
-def _clean_name(value: str, field: str = "name", max_length: int = 120) -> str:
-    return clean_text(value, field, required=True, max_length=max_length)
+def _clean_name(value: str, field: str = "name", max_length: int | None = None) -> str:
+    """A name of an organisation or a team (120 characters, as their columns), or of a period."""
+    limit = max_length or column_length(Team, "name")
+    return clean_text(value, field, required=True, max_length=limit)
 
 
 def clean_timezone(value: str) -> str:
@@ -245,7 +247,7 @@ def create_period(
 ) -> Period:
     _require_admin(actor)
     permissions.require_same_organisation(actor, parent)
-    name = _clean_name(name, max_length=60)
+    name = _clean_name(name, max_length=column_length(Period, "name"))
     errors: dict[str, str] = {}
     if kind not in PeriodKind.values:
         errors["kind"] = f"Choose one of: {', '.join(PeriodKind.values)}."

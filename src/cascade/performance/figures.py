@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cascade.core import formatting
-from cascade.goals.models import Goal, KeyResult, State
+from cascade.goals.models import Goal, KeyResult
 from cascade.goals.selectors import visible_goals
 from cascade.orgs.models import Member
 from cascade.performance.models import GoalRating, ItemKind, SheetItem
-from cascade.progress import KeyResultValues, Kind, progress
+from cascade.progress import COUNTING_STATES, KeyResultValues, Kind, progress
 from cascade.progress.sheets import SheetTotals, WeightedItem, sheet_totals
 
 PRIVATE_GOAL = "A private goal"
@@ -72,7 +72,7 @@ def live_figures(items: Sequence[SheetItem], viewer: Member | None = None) -> li
         elif item.kind == ItemKind.GOAL and item.goal_id in goals:
             goal = goals[item.goal_id]
             goal_id = goal.pk
-            counts = goal.state in (State.ACTIVE, State.CLOSED)
+            counts = goal.state in COUNTING_STATES
             value = goal.progress if counts else None
             title, source = (PRIVATE_GOAL if goal_id in hidden else goal.title), "Goal"
         else:

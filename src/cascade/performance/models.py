@@ -172,6 +172,12 @@ class ReviewCycle(OrgScoped):
     def phase_index(self) -> int:
         return PHASES.index(Phase(self.phase))
 
+    @property
+    def is_shared(self) -> bool:
+        """From the shared phase on, reviewees read their manager's assessment, and what they
+        read is final: no reopening, no new score split."""
+        return self.phase_index() >= PHASES.index(Phase.SHARED)
+
     def planned(self) -> list[tuple[str, Any]]:
         return [
             (Phase.SELF_ASSESSMENT.label, self.self_assessment_starts),

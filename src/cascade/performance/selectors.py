@@ -8,25 +8,26 @@ from django.db.models import Q, QuerySet
 
 from cascade import permissions
 from cascade.core.errors import NotFound
-from cascade.core.numbers import parse_id
+from cascade.core.numbers import id_or_not_found
 from cascade.orgs.models import Member
+from cascade.orgs.selectors import get_member
 from cascade.performance.figures import ItemFigures, hide_private_titles, live_figures, totals
 from cascade.performance.locks import sheet_is_locked
 from cascade.performance.models import (
-    PHASES,
     Assessment,
     AssessmentKind,
     Competency,
     CompetencyRating,
     GoalRating,
     GoalSheet,
-    Phase,
     RatingLevel,
     Review,
     ReviewCycle,
     SheetComment,
+    SheetItem,
     SheetItemUpdate,
 )
+from cascade.performance.services import SUPER_USERS_ONLY
 from cascade.progress.sheets import (
     SheetTotals,
     WeightedItem,
@@ -48,18 +49,60 @@ class SheetPage:
     comments: list[SheetComment]
 
 
+# The lookups by id of both front doors: each applies what the actor may see, and answers
+# anything else (another organisation's objects included) as NotFound.
+
+
 def get_sheet(actor: Member, sheet_id: object) -> GoalSheet:
     sheet = (
         GoalSheet.objects.select_related("owner__user", "owner__manager", "period")
         .filter(
             organisation_id=actor.organisation_id,
-            pk=parse_id(sheet_id) or 0,
+            pk=id_or_not_found(sheet_id, "goal sheet"),
         )
         .first()
     )
     if sheet is None or not permissions.can_view_sheet(actor, sheet.owner):
         raise NotFound("No such goal sheet.")
     return sheet
+
+
+def get_sheet_owner(actor: Member, member_id: object) -> Member:
+    """A person whose goal sheets the actor may see."""
+    owner = get_member(actor, member_id)
+    if not permissions.can_view_sheet(actor, owner):
+        raise NotFound("No such goal sheet.")
+    return owner
+
+
+def get_sheet_item(actor: Member, item_id: object) -> SheetItem:
+    """An item of a goal sheet the actor may see."""
+    item = (
+        SheetItem.objects.filter(
+            organisation_id=actor.organisation_id,
+            pk=id_or_not_found(item_id, "goal sheet item"),
+        )
+        .select_related("sheet__owner")
+        .first()
+    )
+    if item is None or not permissions.can_view_sheet(actor, item.sheet.owner):
+        raise NotFound("No such goal sheet item.")
+    return item
+
+
+def get_review_cycle(actor: Member, cycle_id: object) -> ReviewCycle:
+    """A review cycle of the actor's organisation: super users only, refused (403) before the
+    lookup, so that ids tell nothing."""
+    permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
+    cycle = (
+        cycles(actor)
+        .select_related("period", "created_by__user")
+        .filter(pk=id_or_not_found(cycle_id, "review cycle"))
+        .first()
+    )
+    if cycle is None:
+        raise NotFound("No such review cycle.")
+    return cycle
 
 
 def sheet_page(actor: Member, sheet: GoalSheet) -> SheetPage:
@@ -139,13 +182,40 @@ def get_review(actor: Member, review_id: object) -> Review:
         Review.objects.select_related("cycle__period", "reviewee__user", "manager__user")
         .filter(
             organisation_id=actor.organisation_id,
-            pk=parse_id(review_id) or 0,
+            pk=id_or_not_found(review_id, "review"),
         )
         .first()
     )
     if review is None or not permissions.can_view_review(actor, review.reviewee, review.manager_id):
         raise NotFound("No such review.")
     return review
+
+
+def get_assessment(
+    actor: Member, assessment_id: object, review: Review | None = None
+) -> Assessment:
+    """An assessment the actor may see, exactly as ``review_page`` shows it (of ``review``, when
+    given): a hidden one is NotFound like a missing one."""
+    assessment = (
+        Assessment.objects.select_related(
+            "review__cycle__period", "review__reviewee__user", "review__manager__user"
+        )
+        .filter(
+            organisation_id=actor.organisation_id,
+            pk=id_or_not_found(assessment_id, "assessment"),
+        )
+        .first()
+    )
+    if (
+        assessment is None
+        or (review is not None and assessment.review_id != review.pk)
+        or not permissions.can_view_review(
+            actor, assessment.review.reviewee, assessment.review.manager_id
+        )
+        or not permissions.can_view_assessment(actor, assessment.review, assessment)
+    ):
+        raise NotFound("No such assessment.")
+    return assessment
 
 
 def review_page(actor: Member, review: Review) -> ReviewPage:
@@ -161,14 +231,10 @@ def review_page(actor: Member, review: Review) -> ReviewPage:
     )
     goal_ratings = list(GoalRating.objects.filter(assessment__review=review))
     hide_private_titles(actor, goal_ratings)
-    shared = cycle.phase_index() >= PHASES.index(Phase.SHARED)
-    may_see_manager = permissions.can_see_manager_assessment(
-        actor, review.reviewee, review.manager_id, shared
-    )
 
     def view(kind: AssessmentKind) -> AssessmentView | None:
         assessment = assessments.get(kind)
-        if assessment is None:
+        if assessment is None or not permissions.can_view_assessment(actor, review, assessment):
             return None
         mine_c = [r for r in ratings if r.assessment_id == assessment.pk]
         mine_g = [r for r in goal_ratings if r.assessment_id == assessment.pk]
@@ -187,19 +253,16 @@ def review_page(actor: Member, review: Review) -> ReviewPage:
             writable,
         )
 
-    self_view = view(AssessmentKind.SELF)
-    if self_view and actor.pk != review.reviewee_id and not self_view.assessment.is_submitted:
-        self_view = None  # a draft self assessment is the reviewee's own until submitted
-    manager_view = view(AssessmentKind.MANAGER) if may_see_manager else None
+    manager_view = view(AssessmentKind.MANAGER)
     return ReviewPage(
         review=review,
         cycle=cycle,
         include_goals=include_goals,
         scale=list(RatingLevel.objects.filter(cycle=cycle)),
         competencies=list(Competency.objects.filter(cycle=cycle)),
-        self_assessment=self_view,
+        self_assessment=view(AssessmentKind.SELF),
         manager_assessment=manager_view,
-        manager_assessment_hidden=AssessmentKind.MANAGER in assessments and not may_see_manager,
+        manager_assessment_hidden=AssessmentKind.MANAGER in assessments and manager_view is None,
         can_manage=permissions.can_manage_reviews(actor),
     )
 

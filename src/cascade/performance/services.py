@@ -22,7 +22,7 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.errors import NotFound
 from cascade.core.numbers import ascii_int, parse_id, parse_number, parse_weight
-from cascade.core.text import clean_text
+from cascade.core.text import DESCRIPTION, LONG_TEXT, NOTE, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Member, Organisation, Period, Team, TeamMembership
@@ -151,7 +151,7 @@ def add_sheet_item(
     if kind == ItemKind.MEASURE:
         fields |= {
             "title": clean_text(title, "title", required=True),
-            "unit": clean_text(unit, "unit", max_length=20),
+            "unit": clean_text(unit, "unit", max_length=column_length(SheetItem, "unit")),
         }
         fields |= _measure(start, target, fields["unit"])
     elif kind == ItemKind.KEY_RESULT:
@@ -259,7 +259,7 @@ def update_sheet_item(
             {"value": "This item takes its progress from the key result or goal it links to."}
         )
     number = parse_number(value, "value", unit=item.unit)
-    note = clean_text(note, "note", max_length=5000)
+    note = clean_text(note, "note", max_length=NOTE)
     previous = item.current
     item.current = number
     item.save(update_fields=["current"])
@@ -287,7 +287,7 @@ def comment_on_sheet(*, actor: Member, sheet: GoalSheet, body: str) -> SheetComm
         organisation_id=sheet.organisation_id,
         sheet=sheet,
         author=actor,
-        body=clean_text(body, "body", required=True, max_length=5000),
+        body=clean_text(body, "body", required=True, max_length=NOTE),
     )
     record(
         organisation=sheet.organisation_id,
@@ -348,21 +348,28 @@ def create_review_cycle(
     """A review cycle in planning, with a review for each participant (assessed by their manager)."""
     permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
     permissions.require_same_organisation(actor, period, *teams, *people)
-    name = clean_text(name, "name", required=True, max_length=120)
+    name = clean_text(name, "name", required=True, max_length=column_length(ReviewCycle, "name"))
     errors: dict[str, str] = {}
     if ReviewCycle.objects.filter(organisation_id=actor.organisation_id, name=name).exists():
         errors["name"] = "There is already a review cycle with this name."
     named = [
         (
-            clean_text(n, "competencies", required=True, max_length=120),
-            clean_text(d, "competencies", max_length=2000),
+            clean_text(
+                n, "competencies", required=True, max_length=column_length(Competency, "name")
+            ),
+            clean_text(d, "competencies", max_length=DESCRIPTION),
         )
         for n, d in competencies
     ]
     if not named:
         errors["competencies"] = "Add at least one competency to rate."
     levels = [
-        (int(value), clean_text(label, "scale", required=True, max_length=60))
+        (
+            int(value),
+            clean_text(
+                label, "scale", required=True, max_length=column_length(RatingLevel, "label")
+            ),
+        )
         for value, label in scale
     ]
     errors |= rating_bounds_errors([value for value, _ in levels])
@@ -446,7 +453,7 @@ def change_review_split(
     permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
     permissions.require_same_organisation(actor, cycle)
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
-    if cycle.phase_index() >= PHASES.index(Phase.SHARED):
+    if cycle.is_shared:
         raise ValidationError(
             "The reviews are shared already: the score split can no longer change."
         )
@@ -628,7 +635,7 @@ def save_assessment(
         if row is None:
             raise ValidationError({f"competency_{key}": "No such competency in this review."})
         row.rating = _rating(raw, allowed, f"competency_{key}")
-        row.comment = clean_text(comment, f"competency_{key}_comment", max_length=5000)
+        row.comment = clean_text(comment, f"competency_{key}_comment", max_length=NOTE)
         changed_c.append(row)
     if goal_ratings and not include_goals:
         raise ValidationError("This review cycle does not include goals.")
@@ -637,11 +644,11 @@ def save_assessment(
         if goal_row is None:
             raise ValidationError({f"goal_{key}": "No such goal in this review."})
         goal_row.rating = _rating(raw, allowed, f"goal_{key}")
-        goal_row.comment = clean_text(comment, f"goal_{key}_comment", max_length=5000)
+        goal_row.comment = clean_text(comment, f"goal_{key}_comment", max_length=NOTE)
         changed_g.append(goal_row)
     if overall_comment is not None:
         assessment.overall_comment = clean_text(
-            overall_comment, "overall_comment", max_length=10_000
+            overall_comment, "overall_comment", max_length=LONG_TEXT
         )
     CompetencyRating.objects.bulk_update(changed_c, ["rating", "comment"])
     GoalRating.objects.bulk_update(changed_g, ["rating", "comment"])
@@ -677,7 +684,7 @@ def reopen_assessment(*, actor: Member, assessment: Assessment) -> Assessment:
     assessment = _locked_assessment(actor, assessment)
     if not assessment.is_submitted:
         raise ValidationError("This assessment has not been submitted.")
-    if assessment.review.cycle.phase_index() >= PHASES.index(Phase.SHARED):
+    if assessment.review.cycle.is_shared:
         raise ValidationError(
             "The reviews are shared: what the reviewee has read is final and cannot be reopened."
         )

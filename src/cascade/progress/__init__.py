@@ -7,6 +7,7 @@ rules can be read, tested and reasoned about on their own.
 
 from cascade.progress.goals import (
     COUNTING_STATES,
+    OPEN_STATES,
     Contributor,
     ContributorKind,
     Explanation,
@@ -45,6 +46,7 @@ from cascade.progress.schedule import (
 
 __all__ = [
     "COUNTING_STATES",
+    "OPEN_STATES",
     "Contributor",
     "ContributorKind",
     "CycleError",

@@ -31,6 +31,9 @@ class GoalState(StrEnum):
 # States whose progress flows into the goals above. A closed goal keeps counting with the
 # progress it had when it was closed; drafts are not committed to yet, archived goals are gone.
 COUNTING_STATES = frozenset({GoalState.ACTIVE, GoalState.CLOSED})
+# States in which a goal's key results still move: check-ins, syncs, changes. A closed goal
+# keeps the numbers it closed with, an archived one is gone.
+OPEN_STATES = frozenset({GoalState.DRAFT, GoalState.ACTIVE})
 
 
 @dataclass(frozen=True, slots=True)

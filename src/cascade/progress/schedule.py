@@ -22,6 +22,11 @@ class Status(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
 
+    @property
+    def label(self) -> str:
+        """What people read: "On track", "At risk", "Off track"."""
+        return self.value.replace("_", " ").capitalize()
+
 
 def expected_from(
     period_start: date, end: date, created: date, own_start: date | None = None

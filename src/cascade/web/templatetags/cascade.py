@@ -8,11 +8,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from cascade.core import formatting
-from cascade.progress import KeyResultValues, progress
+from cascade.progress import KeyResultValues, Status, progress
 
 register = template.Library()
 
-STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+STATUS_LABELS = {status.value: status.label for status in Status}
 
 
 # The formatting rules live in core.formatting (one home); these are their template names.

@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_number
 from cascade.goals import selectors, services
-from cascade.goals.models import Goal, KeyResult
+from cascade.goals.models import Goal
 from cascade.integrations.selectors import synced_key_results
 from cascade.orgs.models import Member
 from cascade.progress import Kind, attainment, progress
@@ -93,7 +92,7 @@ def batch(request: HttpRequest, member: Member) -> HttpResponse:
 @member_view
 def preview(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
     """The progress a value would give, computed by the same rules as the saved one."""
-    kr = _visible_key_result(member, kr_id)
+    kr = selectors.get_key_result(member, kr_id)
     # The inputs keep their form names (``kr12-value``, ``kr12-done``), so match on the ending.
     fields = {name: request.GET.get(name, "") for name in request.GET}
     done = any(name.endswith("done") and value == "on" for name, value in fields.items())
@@ -120,7 +119,7 @@ def preview(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
 @member_view
 def inline(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
     """One key result's check-in from its goal page: htmx swaps the goal's figures in place."""
-    kr = _visible_key_result(member, kr_id)
+    kr = selectors.get_key_result(member, kr_id)
     synced = synced_key_results(member.organisation_id, [kr.pk]).get(kr.pk, "")
     form = CheckInForm(request.POST, key_result=kr, synced_from=synced, prefix=f"kr{kr.pk}")
     saved = False
@@ -146,10 +145,3 @@ def inline(request: HttpRequest, member: Member, kr_id: int) -> HttpResponse:
     return redirect(
         reverse("goal-detail", kwargs={"org": member.organisation.slug, "goal_id": kr.goal_id})
     )
-
-
-def _visible_key_result(member: Member, kr_id: int) -> KeyResult:
-    kr = KeyResult.objects.filter(pk=kr_id, organisation_id=member.organisation_id).first()
-    if kr is None or not selectors.visible_goals(member).filter(pk=kr.goal_id).exists():
-        raise NotFound("No such key result.")
-    return kr

@@ -22,12 +22,12 @@ from cascade.core.numbers import parse_id, parse_weight
 from cascade.core.text import search_words
 from cascade.goals import selectors, services
 from cascade.goals.explanations import explain_goal
-from cascade.goals.models import Contribution, Goal, KeyResult, State
+from cascade.goals.models import Goal, KeyResult, State
 from cascade.goals.previews import Move, alignment_preview
 from cascade.goals.timeline import checkin_history, forecast_for, progress_history
 from cascade.integrations.selectors import synced_goals
 from cascade.orgs.models import Member, Period, Team, name_contains
-from cascade.progress import Status
+from cascade.progress import OPEN_STATES, Status
 from cascade.web.charts import progress_chart
 from cascade.web.forms import show_errors
 from cascade.web.forms.goals import (
@@ -83,7 +83,7 @@ def goal_list(request: HttpRequest, member: Member) -> HttpResponse:
         "teams": Team.objects.filter(organisation_id=org).order_by("name"),
         "owners": Member.objects.filter(organisation_id=org, is_active=True).select_related("user"),
         "states": State.choices,
-        "statuses": [(s.value, s.value.replace("_", " ").capitalize()) for s in Status],
+        "statuses": [(s.value, s.label) for s in Status],
         "query": request.GET.copy(),
         "synced": synced_goals(org, [goal.pk for goal, _ in rows]),
     }
@@ -103,7 +103,7 @@ def goal_main_context(
     history = progress_history(goal)
     forecast = forecast_for(goal, history)
     can_edit = permissions.can_edit_goal(member, goal)
-    open_for_checkins = can_edit and goal.state in (State.DRAFT, State.ACTIVE)
+    open_for_checkins = can_edit and goal.state in OPEN_STATES
     forms = {}
     if open_for_checkins:
         for row in detail.key_results:
@@ -121,10 +121,10 @@ def goal_main_context(
         "goal": goal,
         "checkins": checkin_history(goal, limit=50),
         "trail": goal_trail(goal, limit=50),
+        # A link to a hidden goal cannot be reached by its id (``get_contribution``): no form.
         "can_align": {
-            row.contribution.pk: permissions.can_align(
-                member, row.contribution.junior, row.contribution.senior
-            )
+            row.contribution.pk: row.visible
+            and permissions.can_align(member, row.contribution.junior, row.contribution.senior)
             for row in links
         },
         "forecast": forecast,
@@ -297,14 +297,8 @@ def add_key_result(request: HttpRequest, member: Member, goal_id: int) -> HttpRe
 
 
 def _editable_key_result(member: Member, kr_id: int) -> KeyResult:
-    kr = (
-        KeyResult.objects.filter(pk=kr_id, organisation_id=member.organisation_id)
-        .select_related("goal")
-        .first()
-    )
-    if kr is None:
-        raise NotFound("No such key result.")
-    _editable_goal(member, kr.goal_id)
+    kr = selectors.get_key_result(member, kr_id)
+    permissions.require(permissions.can_edit_goal(member, kr.goal), services.OWNER_ONLY)
     return kr
 
 
@@ -450,14 +444,7 @@ def align(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
 @member_view
 def contribution(request: HttpRequest, member: Member, contribution_id: int) -> HttpResponse:
     """Change a link's weight, or remove the link (``action=remove``)."""
-    link = (
-        Contribution.objects.filter(pk=contribution_id, organisation_id=member.organisation_id)
-        .select_related("junior", "senior")
-        .first()
-    )
-    visible = selectors.visible_goals(member)
-    if link is None or not visible.filter(pk__in=[link.junior_id, link.senior_id]).exists():
-        raise NotFound("No such link.")
+    link = selectors.get_contribution(member, contribution_id)
     back = request.POST.get("back")
     goal_id = link.senior_id if back == "senior" else link.junior_id
     try:

@@ -17,19 +17,24 @@ from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_id
 from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import KeyResult, State
+from cascade.orgs import selectors as org_selectors
 from cascade.orgs.models import Member, Period
 from cascade.performance import selectors, services
-from cascade.performance.models import Assessment, Phase, ReviewCycle, SheetItem
+from cascade.performance.models import Phase
 from cascade.web.forms import show_errors
 from cascade.web.forms.performance import CycleForm, ItemUpdateForm, NewItemForm, SplitForm
 from cascade.web.membership import member_view, super_user_view
 
 
 def _period(member: Member, raw: str | None) -> Period | None:
-    periods = Period.objects.filter(organisation_id=member.organisation_id)
-    if raw:
-        return periods.filter(pk=parse_id(raw) or 0).first()
-    return goal_selectors.current_period(member.organisation_id, clock.today())
+    """The period asked for, else today's; None for one that is not the organisation's (the
+    overview shows no period then, a person's sheet is not found)."""
+    if not raw:
+        return goal_selectors.current_period(member.organisation_id, clock.today())
+    try:
+        return org_selectors.get_period(member, raw)
+    except NotFound:
+        return None
 
 
 def sheet_url(member: Member, sheet_id: int) -> str:
@@ -63,9 +68,9 @@ def overview(request: HttpRequest, member: Member) -> HttpResponse:
 @member_view
 def person_sheet(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
     """A person's sheet for a period (made on first visit), if the viewer may see it."""
-    owner = Member.objects.filter(pk=member_id, organisation_id=member.organisation_id).first()
+    owner = selectors.get_sheet_owner(member, member_id)
     period = _period(member, request.GET.get("period"))
-    if owner is None or period is None or not permissions.can_view_sheet(member, owner):
+    if period is None:
         raise NotFound("No such goal sheet.")
     sheet = services.sheet_for(owner=owner, period=period)
     return redirect(sheet_url(member, sheet.pk))
@@ -129,22 +134,11 @@ def sheet(request: HttpRequest, member: Member, sheet_id: int) -> HttpResponse:
     )
 
 
-def _item(member: Member, item_id: int) -> SheetItem:
-    item = (
-        SheetItem.objects.filter(pk=item_id, organisation_id=member.organisation_id)
-        .select_related("sheet__owner")
-        .first()
-    )
-    if item is None or not permissions.can_view_sheet(member, item.sheet.owner):
-        raise NotFound("No such item.")
-    return item
-
-
 @require_POST
 @member_view
 def sheet_item(request: HttpRequest, member: Member, item_id: int) -> HttpResponse:
     """Change an item's weight, remove it, or record a new value of an own measure."""
-    item = _item(member, item_id)
+    item = selectors.get_sheet_item(member, item_id)
     action = request.POST.get("action")
     try:
         if action == "remove":
@@ -219,20 +213,9 @@ def cycle_new(request: HttpRequest, member: Member) -> HttpResponse:
     )
 
 
-def _cycle(member: Member, cycle_id: int) -> ReviewCycle:
-    cycle = (
-        ReviewCycle.objects.filter(pk=cycle_id, organisation_id=member.organisation_id)
-        .select_related("period")
-        .first()
-    )
-    if cycle is None:
-        raise NotFound("No such review cycle.")
-    return cycle
-
-
 @super_user_view
 def cycle(request: HttpRequest, member: Member, cycle_id: int) -> HttpResponse:
-    review_cycle = _cycle(member, cycle_id)
+    review_cycle = selectors.get_review_cycle(member, cycle_id)
     split = SplitForm(
         request.POST or None,
         initial={
@@ -305,11 +288,9 @@ def review(request: HttpRequest, member: Member, review_id: int) -> HttpResponse
     the_review = selectors.get_review(member, review_id)
     errors: list[str] = []
     if request.method == "POST":
-        assessment = Assessment.objects.filter(
-            pk=parse_id(request.POST.get("assessment")) or 0, review=the_review
-        ).first()
-        if assessment is None:
-            raise NotFound("No such assessment.")
+        assessment = selectors.get_assessment(
+            member, request.POST.get("assessment"), review=the_review
+        )
         action = request.POST.get("action", "save")
         try:
             if action == "refresh":
