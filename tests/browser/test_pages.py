@@ -153,14 +153,14 @@ def test_edit_copy_and_close_a_goal(page: Page, sign_in, screenshot):
     page.goto(f"/o/{scene.slug}/goals/{scene.deals.pk}/")
     goal_actions.get_by_role("link", name="Close…").click()
     expect(heading(page)).to_have_text("Close “Win new deals in Spain”")
-    page.get_by_label("Score").fill("0.3")
+    page.get_by_label("Score").fill("30 %")
     page.get_by_label("Partially achieved").check()
     page.get_by_label("What did we learn? (optional)").fill("Portugal can wait a quarter.")
     screenshot(page, "goal-close")
     page.get_by_role("button", name="Close goal").click()
     expect(page.get_by_role("status")).to_contain_text("Closed. Its progress now stays as it is.")
     expect(page.locator(".badge", has_text=re.compile(r"^Closed$"))).to_be_visible()
-    expect(page.get_by_text("Partially achieved, score 0.3")).to_be_visible()
+    expect(page.get_by_text("Partially achieved, score 30 %")).to_be_visible()
     expect(figure(page, "Progress")).to_have_text("20 %")
 
 

@@ -260,11 +260,11 @@ def test_why_this_number_now_and_on_a_past_date(page: Page, sign_in, screenshot)
     expect(body).to_contain_text("Now the progress is 70 %")
     goal_row = body.get_by_role("row").filter(has_text="Goal: Win new deals")
     expect(goal_row.get_by_role("cell")).to_have_text(
-        ["Goal: Win new deals", "80 %", "3", "75 %", "+60.0 %"]
+        ["Goal: Win new deals", "80 %", "3", "75 %", "+60 %"]
     )
     kr_row = body.get_by_role("row").filter(has_text="Key result: Revenue index")
     expect(kr_row.get_by_role("cell")).to_have_text(
-        ["Key result: Revenue index", "40 %", "1", "25 %", "+10.0 %"]
+        ["Key result: Revenue index", "40 %", "1", "25 %", "+10 %"]
     )
     expect(goal_row.get_by_role("link", name="Win new deals")).to_be_visible()
 
@@ -274,10 +274,10 @@ def test_why_this_number_now_and_on_a_past_date(page: Page, sign_in, screenshot)
     shown_day = f"{A_PAST_DAY:%b} {A_PAST_DAY.day}, {A_PAST_DAY.year}"
     expect(body).to_contain_text(f"At the end of {shown_day} the progress was 25 %")
     expect(goal_row.get_by_role("cell")).to_have_text(
-        ["Goal: Win new deals", "20 %", "3", "75 %", "+15.0 %"]
+        ["Goal: Win new deals", "20 %", "3", "75 %", "+15 %"]
     )
     expect(kr_row.get_by_role("cell")).to_have_text(
-        ["Key result: Revenue index", "40 %", "1", "25 %", "+10.0 %"]
+        ["Key result: Revenue index", "40 %", "1", "25 %", "+10 %"]
     )
     screenshot(page, "why-this-number-past-date")
 
