@@ -1,0 +1,110 @@
+"""An organisation: creating one, and its settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import available_timezones
+
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+
+from cascade.accounts.models import User
+from cascade.audit.models import EventKind
+from cascade.audit.services import record
+from cascade.core import clock
+from cascade.core.numbers import parse_number
+from cascade.core.transactions import atomic_with_retries
+from cascade.orgs.models import Member, Organisation, Role
+from cascade.orgs.services._shared import _clean_name, _require_admin
+
+
+def clean_timezone(value: str) -> str:
+    value = (value or "").strip()
+    if value not in available_timezones():
+        raise ValidationError({"timezone": "Choose a time zone such as Europe/Berlin or UTC."})
+    return value
+
+
+@atomic_with_retries
+def create_organisation(
+    *,
+    name: str,
+    founder: User,
+    slug: str = "",
+    founder_title: str = "",
+    timezone: str = "UTC",
+    founder_joined: bool = True,
+) -> Member:
+    """A new organisation whose founder is its first super user. Returns the founder's membership.
+
+    ``founder_joined=False`` leaves the founder's membership pending, for an installation
+    operator creating an organisation for someone: they accept an invitation like anyone else.
+    """
+    errors: dict[str, str] = {}
+    try:
+        name = _clean_name(name)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    typed = (slug or "").strip()
+    slug = slugify(typed or name)[:60]
+    if typed and slug != typed.lower():
+        errors["slug"] = "Use lowercase letters, digits and hyphens only, e.g. acme-inc."
+    elif not slug:
+        errors["slug"] = "Give the organisation a name with letters or digits."
+    elif Organisation.objects.filter(slug=slug).exists():
+        errors["slug"] = f"The address {slug} is taken; choose another."
+    try:
+        timezone = clean_timezone(timezone)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    organisation = Organisation.objects.create(name=name, slug=slug, timezone=timezone)
+    founder_member = Member.objects.create(
+        organisation=organisation,
+        user=founder,
+        role=Role.SUPER_USER,
+        title=founder_title,
+        accepted_at=clock.now() if founder_joined else None,
+        invited_name=founder.full_name,
+    )
+    record(
+        organisation=organisation,
+        actor=founder_member,
+        kind=EventKind.ORGANISATION_CREATED,
+        subject=organisation,
+        data={"name": name, "slug": slug, "timezone": timezone},
+    )
+    return founder_member
+
+
+@atomic_with_retries
+def change_status_margins(
+    *, actor: Member, at_risk_margin: object, off_track_margin: object
+) -> Organisation:
+    """The margins that turn progress against time into on track / at risk / off track."""
+    _require_admin(actor)
+    # Rounded to the column's precision first, so the audit trail and the rule see what is stored.
+    at_risk = parse_number(at_risk_margin, "at_risk_margin", percent=True).quantize(
+        Decimal("0.001")
+    )
+    off_track = parse_number(off_track_margin, "off_track_margin", percent=True).quantize(
+        Decimal("0.001")
+    )
+    if not Decimal(0) <= at_risk <= off_track <= Decimal(1):
+        raise ValidationError(
+            {"off_track_margin": "Margins must satisfy 0 ≤ at risk margin ≤ off track margin ≤ 1."}
+        )
+    organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+    before = [str(organisation.at_risk_margin), str(organisation.off_track_margin)]
+    organisation.at_risk_margin = at_risk
+    organisation.off_track_margin = off_track
+    organisation.save(update_fields=["at_risk_margin", "off_track_margin"])
+    record(
+        organisation=organisation,
+        actor=actor,
+        kind=EventKind.ORGANISATION_SETTINGS_CHANGED,
+        subject=organisation,
+        data={"margins": [before, [str(at_risk), str(off_track)]]},
+    )
+    return organisation
