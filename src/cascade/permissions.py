@@ -70,8 +70,21 @@ def manages(actor: Member, member: Member) -> bool:
     return False
 
 
+# What a refusal of the super users' rules says, for the services and the selectors alike.
+ORGANISATION_ADMINS_ONLY = (
+    "Only super users may change the organisation's people, teams, periods and settings."
+)
+REVIEW_ADMINS_ONLY = "Only super users may run review cycles."
+
+
 def can_manage_organisation(actor: Member) -> bool:
     return is_super_user(actor)
+
+
+def require_organisation_admin(actor: Member, message: str = ORGANISATION_ADMINS_ONLY) -> None:
+    """Refuse anyone but a super user: the organisation's people, teams, periods, settings and
+    invitations are theirs."""
+    require(can_manage_organisation(actor), message)
 
 
 def can_create_goal_for(actor: Member, owner: Member) -> bool:

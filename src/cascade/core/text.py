@@ -1,6 +1,7 @@
 """Text from forms, search boxes and query strings, made safe to put in the database."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Model
 
 # The limits of text kept in TextFields, which have no column length of their own: the
@@ -37,3 +38,14 @@ def clean_text(
     if "\x00" in value:
         raise ValidationError({field: "Text cannot contain NUL characters."})
     return value
+
+
+def clean_email(value: str | None, field: str = "email") -> str:
+    """An email address as accounts keep it (stripped, lowercased), or a ValidationError on
+    ``field``: the one check of an invited person's or a founder's address."""
+    email = (value or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({field: "Enter a valid email address."}) from None
+    return email

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,11 +34,12 @@ from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
-from cascade.core.text import clean_text, column_length
+from cascade.core.text import clean_email, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Invitation, Member, Role, Team, TeamMembership
 
 VALID_DAYS = 7
+INVITERS_ONLY = "Only super users may invite people."
 NOT_VALID = (
     "This invitation link does not work any more: it has been used, replaced by a newer one, "
     "or it is more than a week old. Ask the person who invited you to send a new invitation."
@@ -101,21 +101,6 @@ def _send(member: Member, inviter: Member | None, site_url: str) -> Sent:
     return Sent(member=member, expires_at=invitation.expires_at)
 
 
-def _clean_email(value: str) -> str:
-    email = (value or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError({"email": "Enter a valid email address."}) from None
-    return email
-
-
-def _require_admin(actor: Member) -> None:
-    permissions.require(
-        permissions.can_manage_organisation(actor), "Only super users may invite people."
-    )
-
-
 @atomic_with_retries
 def invite_member(
     *,
@@ -134,11 +119,11 @@ def invite_member(
     The answer is the same whether or not the address has an account, and shows the person by
     the name given here: an account's own name is not this organisation's to learn.
     """
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor, INVITERS_ONLY)
     permissions.require_same_organisation(actor, manager, *teams)
     errors: dict[str, str] = {}
     try:
-        email = _clean_email(email)
+        email = clean_email(email)
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
     full_name = (full_name or "").strip()
@@ -203,7 +188,7 @@ def invite_member(
 @atomic_with_retries
 def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Sent:
     """A new emailed link for someone who has not accepted yet; the older links stop working."""
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor, INVITERS_ONLY)
     permissions.require_same_organisation(actor, member)
     member = (
         Member.objects.select_for_update().select_related("organisation", "user").get(pk=member.pk)

@@ -22,11 +22,11 @@ from io import TextIOBase
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 
 from cascade.accounts.models import User
 from cascade.core import clock
+from cascade.core.text import clean_email
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs import invitations, services
 from cascade.orgs.models import Member, Organisation, PeriodKind, SetupCode
@@ -86,6 +86,37 @@ def code_is_right(code: str) -> bool:
     )
 
 
+def _founder(
+    email: str, name: str, password: str | None, *, new_account: bool, name_needed: str
+) -> tuple[str, str, User | None]:
+    """The first super user's email and name, cleaned, and the account the email has (with
+    ``new_account``, there must be none); a new account's ``password`` is checked against the
+    password rules. Every problem is raised at once, under the setup form's field names."""
+    errors: dict[str, str] = {}
+    email = (email or "").strip().lower()
+    try:
+        email = clean_email(email, "admin_email")
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    user = User.objects.filter(email__iexact=email).first() if not errors else None
+    if user is not None and new_account:
+        errors["admin_email"] = "An account with this email exists already."
+        user = None  # the rest is checked as for the new account it must be
+    name = (name or "").strip()
+    if user is None and not name:
+        errors["admin_name"] = name_needed
+    elif len(name) > 150 or "\x00" in name:
+        errors["admin_name"] = "Keep it under 150 characters, without NUL characters."
+    if user is None and password is not None:
+        try:
+            validate_password(password, User(email=email, full_name=name))
+        except ValidationError as error:
+            errors["admin_password"] = " ".join(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return email, name, user
+
+
 @dataclass(frozen=True)
 class FirstPeriod:
     name: str
@@ -111,27 +142,13 @@ def set_up(
         raise ValidationError({"code": "This installation is set up already."})
     if not code_is_right(code):
         raise ValidationError({"code": WRONG_CODE})
-    errors: dict[str, str] = {}
-    admin_name = (admin_name or "").strip()
-    if not admin_name:
-        errors["admin_name"] = "Give your full name."
-    elif len(admin_name) > 150 or "\x00" in admin_name:
-        errors["admin_name"] = "Keep it under 150 characters, without NUL characters."
-    email = (admin_email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["admin_email"] = "Enter a valid email address."
-    else:
-        if User.objects.filter(email__iexact=email).exists():
-            errors["admin_email"] = "An account with this email exists already."
-    probe = User(email=email, full_name=admin_name)
-    try:
-        validate_password(admin_password, probe)
-    except ValidationError as error:
-        errors["admin_password"] = " ".join(error.messages)
-    if errors:
-        raise ValidationError(errors)
+    email, admin_name, _ = _founder(
+        admin_email,
+        admin_name,
+        admin_password,
+        new_account=True,
+        name_needed="Give your full name.",
+    )
     # Claim the code before anything else: the second of two submissions finds it used.
     current = SetupCode.objects.filter(used_at=None).first()
     claimed = current and SetupCode.objects.filter(pk=current.pk, used_at=None).update(
@@ -186,25 +203,13 @@ def create_for_operator(
     account without a password, or an account that exists (it may belong to other
     organisations) — gets an invitation to accept, like every other person.
     """
-    errors: dict[str, str] = {}
-    email = (admin_email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["admin_email"] = "Enter a valid email address."
-    user = User.objects.filter(email__iexact=email).first() if not errors else None
-    admin_name = (admin_name or "").strip()
-    if user is None and not admin_name:
-        errors["admin_name"] = "Give the first super user's full name."
-    elif len(admin_name) > 150 or "\x00" in admin_name:
-        errors["admin_name"] = "Keep it under 150 characters, without NUL characters."
-    if user is None and admin_password is not None:
-        try:
-            validate_password(admin_password, User(email=email, full_name=admin_name))
-        except ValidationError as error:
-            errors["admin_password"] = " ".join(error.messages)
-    if errors:
-        raise ValidationError(errors)
+    email, admin_name, user = _founder(
+        admin_email,
+        admin_name,
+        admin_password,
+        new_account=False,
+        name_needed="Give the first super user's full name.",
+    )
     new_account = user is None
     if user is None:
         user = User.objects.create_user(email, admin_password, full_name=admin_name)

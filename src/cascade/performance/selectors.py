@@ -27,7 +27,6 @@ from cascade.performance.models import (
     SheetItem,
     SheetItemUpdate,
 )
-from cascade.performance.services import SUPER_USERS_ONLY
 from cascade.progress.sheets import (
     SheetTotals,
     WeightedItem,
@@ -93,7 +92,7 @@ def get_sheet_item(actor: Member, item_id: object) -> SheetItem:
 def get_review_cycle(actor: Member, cycle_id: object) -> ReviewCycle:
     """A review cycle of the actor's organisation: super users only, refused (403) before the
     lookup, so that ids tell nothing."""
-    permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
+    permissions.require(permissions.can_manage_reviews(actor), permissions.REVIEW_ADMINS_ONLY)
     cycle = (
         cycles(actor)
         .select_related("period", "created_by__user")

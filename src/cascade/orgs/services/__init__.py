@@ -7,7 +7,6 @@ Each service runs in one transaction, checks the actor's right (``cascade.permis
 validates all input before writing anything, and records an audit event.
 """
 
-from cascade.orgs.services._shared import SUPER_USERS_ONLY
 from cascade.orgs.services.members import (
     add_member,
     change_member,
@@ -21,6 +20,7 @@ from cascade.orgs.services.organisation import (
 )
 from cascade.orgs.services.periods import create_period
 from cascade.orgs.services.teams import change_team, create_team, set_team_members
+from cascade.permissions import ORGANISATION_ADMINS_ONLY as SUPER_USERS_ONLY
 
 __all__ = [
     "SUPER_USERS_ONLY",

@@ -1,18 +1,9 @@
-"""What the organisation services share: the super users' rule and names."""
+"""What the organisation services share: how a name is cleaned."""
 
 from __future__ import annotations
 
-from cascade import permissions
 from cascade.core.text import clean_text, column_length
-from cascade.orgs.models import Member, Team
-
-SUPER_USERS_ONLY = (
-    "Only super users may change the organisation's people, teams, periods and settings."
-)
-
-
-def _require_admin(actor: Member) -> None:
-    permissions.require(permissions.can_manage_organisation(actor), SUPER_USERS_ONLY)
+from cascade.orgs.models import Team
 
 
 def _clean_name(value: str, field: str = "name", max_length: int | None = None) -> str:

@@ -14,7 +14,6 @@ from cascade.audit.services import record
 from cascade.core import clock
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Role, Team
-from cascade.orgs.services._shared import _require_admin
 
 
 def _clean_title(title: str) -> str:
@@ -45,7 +44,7 @@ def add_member(
     and the demo only. Super users cannot reach it; they invite (``cascade.orgs.invitations``),
     because an account may belong to other organisations and joining needs its owner's consent.
     """
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, manager)
     if role not in Role.values:
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
@@ -80,7 +79,7 @@ def change_member(
     manager: Member | bool | None = False,
 ) -> Member:
     """Change a member's role, title or manager (``manager=None`` removes the manager)."""
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, member)
     # Everything is checked before the member is touched, so a refusal leaves it as it was.
     new: dict[str, Any] = {}
@@ -126,7 +125,7 @@ def deactivate_member(*, actor: Member, member: Member) -> Member:
     They can no longer open the organisation. Their direct reports move up to their manager
     and the teams they led lose their lead (both recorded in the event, so nothing is lost).
     """
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, member)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.pk == actor.pk:
@@ -154,7 +153,7 @@ def deactivate_member(*, actor: Member, member: Member) -> Member:
 @atomic_with_retries
 def reactivate_member(*, actor: Member, member: Member) -> Member:
     """Let a deactivated member back in, with the role, title and teams they had."""
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, member)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.is_active:

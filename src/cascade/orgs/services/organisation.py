@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from cascade import permissions
 from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
@@ -15,7 +16,7 @@ from cascade.core import clock
 from cascade.core.numbers import parse_number
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation, Role
-from cascade.orgs.services._shared import _clean_name, _require_admin
+from cascade.orgs.services._shared import _clean_name
 
 
 def clean_timezone(value: str) -> str:
@@ -83,7 +84,7 @@ def change_status_margins(
     *, actor: Member, at_risk_margin: object, off_track_margin: object
 ) -> Organisation:
     """The margins that turn progress against time into on track / at risk / off track."""
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     # Rounded to the column's precision first, so the audit trail and the rule see what is stored.
     at_risk = parse_number(at_risk_margin, "at_risk_margin", percent=True).quantize(
         Decimal("0.001")

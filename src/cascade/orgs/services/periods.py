@@ -12,7 +12,7 @@ from cascade.audit.services import record
 from cascade.core.text import column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Period, PeriodKind
-from cascade.orgs.services._shared import _clean_name, _require_admin
+from cascade.orgs.services._shared import _clean_name
 
 
 @atomic_with_retries
@@ -25,7 +25,7 @@ def create_period(
     kind: str = PeriodKind.QUARTER,
     parent: Period | None = None,
 ) -> Period:
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, parent)
     name = _clean_name(name, max_length=column_length(Period, "name"))
     errors: dict[str, str] = {}

@@ -10,7 +10,7 @@ from cascade.audit.services import record
 from cascade.core.errors import Conflict
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Team, TeamMembership
-from cascade.orgs.services._shared import _clean_name, _require_admin
+from cascade.orgs.services._shared import _clean_name
 
 
 @atomic_with_retries
@@ -22,7 +22,7 @@ def create_team(
     lead: Member | None = None,
     members: list[Member] | tuple[Member, ...] = (),
 ) -> Team:
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, parent, lead, *members)
     name = _clean_name(name)
     if Team.objects.filter(organisation_id=actor.organisation_id, name=name).exists():
@@ -81,7 +81,7 @@ def change_team(
 ) -> Team:
     """Rename a team, move it under another parent (``None``: to the top) or change its lead
     (``None``: no lead). ``False`` leaves a part as it is. A new lead joins the team."""
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, team)
     team = Team.objects.select_for_update().get(pk=team.pk)
     changes: dict[str, list[object]] = {}
@@ -146,7 +146,7 @@ def set_team_members(
 
     The lead stays a member: change the lead first to take them out.
     """
-    _require_admin(actor)
+    permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, team, *members)
     team = Team.objects.select_for_update().get(pk=team.pk)
     wanted = {m.pk for m in members}

@@ -32,7 +32,7 @@ from cascade.performance.models import (
 from cascade.performance.services._snapshots import _snapshot
 from cascade.progress.sheets import rating_bounds_errors, split_errors
 
-SUPER_USERS_ONLY = "Only super users may run review cycles."
+SUPER_USERS_ONLY = permissions.REVIEW_ADMINS_ONLY
 
 
 def _participants(
