@@ -27,7 +27,9 @@ def history_rows(*goals) -> dict[int, int]:
 def test_each_goal_gets_one_history_row_however_many_of_its_key_results_moved(db):
     world = make_world()
     top = world.goal("Grow revenue", krs=[metric(0, 100)])
-    team = world.goal("Sell more", krs=[metric(0, 10), metric(0, 10), metric(0, 10)], under={top: 1})
+    team = world.goal(
+        "Sell more", krs=[metric(0, 10), metric(0, 10), metric(0, 10)], under={top: 1}
+    )
     before = history_rows(top, team)
 
     services.check_in_many(actor=world.ceo, entries=entries(world, team, 5, 5, 10))

@@ -741,7 +741,9 @@ def _errors_of(error: ValidationError) -> dict[str, list[str]]:
 
 
 @atomic_with_retries
-def check_in_many(*, actor: Member, entries: list[dict[str, Any]]) -> Batch:
+def check_in_many(
+    *, actor: Member, entries: list[dict[str, Any]], source: str = Source.WEB
+) -> Batch:
     """Several check-ins saved together, or none: the weekly one-screen check-in.
 
     Each entry holds the ``check_in`` arguments (``key_result``, ``value``, ``confidence``,
@@ -750,6 +752,8 @@ def check_in_many(*, actor: Member, entries: list[dict[str, Any]]) -> Batch:
     can change is locked once and the progress recomputed once, so each goal gets one history
     row however many of its key results moved.
     """
+    if source not in (Source.WEB, Source.API):
+        raise ValidationError({"source": "A batch comes from the web or the API."})
     errors: dict[str, list[str]] = {}
     parsed: list[_Entry] = []
     for raw in entries:
@@ -782,7 +786,7 @@ def check_in_many(*, actor: Member, entries: list[dict[str, Any]]) -> Batch:
     if errors:
         raise ValidationError(errors)
 
-    saved = _save_check_ins(scope, actor, parsed, source=Source.WEB)
+    saved = _save_check_ins(scope, actor, parsed, source=source)
     checked = {scope.key_results[e.key_result_id].goal_id for e in parsed}
     rollup.recompute(scope, cause=EventKind.CHECKED_IN.value)
     moved = [
