@@ -57,6 +57,10 @@ def other_link(org: Org) -> Contribution:
 _names = itertools.count(1)
 
 
+def batch_of(key_result_id: int, value: object) -> dict[str, Any]:
+    return {"check_ins": [{"key_result": key_result_id, "value": value}]}
+
+
 def team(o: Org) -> Team:
     """A new team of Acme: Vera leads it, Olga is in it."""
     return orgs.create_team(actor=o.ceo, name=f"Team {next(_names)}", lead=o.vera, members=[o.olga])
@@ -627,6 +631,18 @@ MATRIX: dict[str, dict[str, Call | str]] = {
             lambda o: f"/key-results/{o.other.kr(o.other_goal).pk}/check-ins",
             {"value": 4},
             404,
+        ),
+    },
+    "POST /check-ins": {
+        "success": Call("vera", "POST", "/check-ins", lambda o: batch_of(o.kr(o.sales).pk, 4), 201),
+        "invalid": Call(
+            "vera", "POST", "/check-ins", lambda o: batch_of(o.kr(o.sales).pk, "four"), 400
+        ),
+        "forbidden": Call(
+            "olga", "POST", "/check-ins", lambda o: batch_of(o.kr(o.sales).pk, 4), 403
+        ),
+        "elsewhere": Call(
+            "ceo", "POST", "/check-ins", lambda o: batch_of(o.other.kr(o.other_goal).pk, 4), 404
         ),
     },
     "GET /key-results/{key_result_id}/check-ins": {

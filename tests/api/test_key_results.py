@@ -164,3 +164,85 @@ def test_values_that_would_overflow_a_sum_are_refused(org):
     assert answer.status == 400
     assert "All" in answer.error["message"]
     assert client.get(f"/key-results/{total['id']}").body["current"] == 9e12
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+def test_a_batch_checks_in_on_several_key_results_and_says_what_moved(org):
+    from tests.builders import metric
+
+    first = org.kr(org.sales)
+    client = api_for(org.vera)
+    added = client.post(f"/goals/{org.sales.pk}/key-results", metric(0, 10) | {"title": "Calls"})
+    answer = client.post(
+        "/check-ins",
+        {
+            "check_ins": [
+                {"key_result": first.pk, "value": 5, "confidence": 8},
+                {"key_result": added.body["id"], "value": "10", "note": "All made."},
+            ]
+        },
+    )
+
+    assert answer.status == 201, answer.body
+    assert [c["source"] for c in answer.body["check_ins"]] == ["api", "api"]
+    moved = {m["goal"]: m for m in answer.body["moved"]}
+    assert moved[org.sales.pk]["checked_in"] is True
+    assert moved[org.sales.pk]["after"] == pytest.approx(
+        KeyResult.objects.get(pk=first.pk).goal.progress
+    )
+    assert moved[org.company.pk]["checked_in"] is False
+    assert moved[org.company.pk]["after"] > moved[org.company.pk]["before"]
+
+
+def test_a_refused_entry_is_named_by_its_place_and_nothing_is_saved(org):
+    kr = org.kr(org.sales)
+    answer = api_for(org.vera).post(
+        "/check-ins",
+        {"check_ins": [{"key_result": kr.pk, "value": 3}, {"key_result": kr.pk, "value": 4}]},
+    )
+
+    assert answer.status == 400
+    assert answer.error["fields"] == {"check_ins.1.value": "This key result is in the batch twice."}
+    assert not CheckIn.objects.filter(key_result=kr).exists()
+
+
+def test_a_batch_never_shows_a_private_goal_above(org):
+    """Rob's private plan lies under Vera's goal; Vera's batch must not reveal goals she cannot
+    see, and Rob's batch lists his own private goal and what he may see above it."""
+    kr = org.kr(org.private)
+    answer = api_for(org.rob).post("/check-ins", {"check_ins": [{"key_result": kr.pk, "value": 1}]})
+
+    assert answer.status == 201, answer.body
+    assert {m["goal"] for m in answer.body["moved"]} == {
+        org.private.pk,
+        org.sales.pk,
+        org.company.pk,
+    }
+
+
+def test_an_unknown_key_result_in_a_batch_is_a_404_naming_the_entry(org):
+    answer = api_for(org.vera).post(
+        "/check-ins",
+        {
+            "check_ins": [
+                {"key_result": org.kr(org.sales).pk, "value": 1},
+                {"key_result": org.other.kr(org.other_goal).pk, "value": 1},
+            ]
+        },
+    )
+
+    assert answer.status == 404
+    assert list(answer.error["fields"]) == ["check_ins.1.key_result"]
+    assert not CheckIn.objects.filter(key_result=org.kr(org.sales)).exists()
+
+
+@pytest.mark.parametrize("size", [0, 201])
+def test_an_empty_or_huge_batch_is_refused(org, size):
+    kr = org.kr(org.sales)
+    answer = api_for(org.vera).post(
+        "/check-ins", {"check_ins": [{"key_result": kr.pk, "value": 1}] * size}
+    )
+    assert answer.status == 400
+    assert "check_ins" in answer.error["fields"]

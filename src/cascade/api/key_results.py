@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from cascade import permissions
@@ -19,6 +20,7 @@ from cascade.api.errors import errors
 from cascade.api.fields import BodyId, Confidence, Id, Note, Title, Unit, Value, Weight
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.schemas import CheckInOut, CheckInPage, DirectionName, KeyResultOut, KindName
+from cascade.core.errors import NotFound
 from cascade.goals import selectors as goal_selectors
 from cascade.goals import services
 from cascade.goals.models import CheckIn, KeyResult, Source
@@ -26,6 +28,8 @@ from cascade.goals.selectors import key_result_rows
 from cascade.orgs.models import Member
 
 router = Router(tags=["key results"])
+
+MAX_BATCH = 200  # more key results than anyone owns; a bigger body is a mistake or an attack
 
 
 class KeyResultIn(Schema):
@@ -167,6 +171,90 @@ def create_check_in(request: HttpRequest, key_result_id: Id, payload: CheckInIn)
         source=Source.API,
     )
     return Status(201, presenters.check_in(checkin))
+
+
+class BatchEntryIn(CheckInIn):
+    key_result: BodyId
+
+
+class BatchIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    check_ins: list[BatchEntryIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class MovedOut(Schema):
+    goal: int
+    title: str
+    before: float | None
+    after: float | None
+    checked_in: bool = Field(description="The goal holds one of the key results checked in.")
+
+
+class BatchOut(Schema):
+    check_ins: list[CheckInOut]
+    moved: list[MovedOut] = Field(
+        description="The goals checked in and the goals above them you may see, with their "
+        "progress before and after."
+    )
+
+
+@router.post("/check-ins", response={201: BatchOut, **errors(400, 401, 403, 404)})
+def create_check_ins(request: HttpRequest, payload: BatchIn) -> Status:
+    """Check in on several key results at once, all or none: the weekly check-in. Each goal's
+    progress is recomputed once. An error names the entry: `check_ins.2.value`."""
+    me = actor(request)
+    wanted = [entry.key_result for entry in payload.check_ins]
+    found = goal_selectors.get_key_results(me, wanted)
+    index = {kr_id: i for i, kr_id in enumerate(wanted)}
+    for i, kr_id in enumerate(wanted):
+        if kr_id not in found:
+            raise NotFound("No such key result.", f"check_ins.{i}.key_result")
+    try:
+        batch = services.check_in_many(
+            actor=me,
+            entries=[
+                {
+                    "key_result": found[entry.key_result],
+                    "value": entry.value,
+                    "confidence": entry.confidence,
+                    "note": entry.note,
+                }
+                for entry in payload.check_ins
+            ],
+            source=Source.API,
+        )
+    except ValidationError as error:
+        # The service names a refused entry by its key result; the API by its place in the list.
+        raise ValidationError(
+            {
+                f"check_ins.{index[int(kr_id)]}.{field}": messages
+                for key, messages in error.message_dict.items()
+                for kr_id, _, field in [key.partition(".")]
+            }
+        ) from None
+    visible = set(
+        goal_selectors.visible_goals(me)
+        .filter(pk__in=[m.goal.pk for m in batch.moved])
+        .values_list("pk", flat=True)
+    )
+    return Status(
+        201,
+        {
+            "check_ins": [presenters.check_in(c) for c in batch.check_ins],
+            "moved": [
+                {
+                    "goal": m.goal.pk,
+                    "title": m.goal.title,
+                    "before": m.before,
+                    "after": m.after,
+                    "checked_in": m.checked_in,
+                }
+                for m in batch.moved
+                if m.goal.pk in visible
+            ],
+        },
+    )
 
 
 @router.get(

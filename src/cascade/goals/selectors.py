@@ -106,6 +106,16 @@ def get_key_result(actor: Member, key_result_id: object, field: str | None = Non
     return kr
 
 
+def get_key_results(actor: Member, key_result_ids: list[int]) -> dict[int, KeyResult]:
+    """The key results of goals the actor may see, by id; the others are missing. One query."""
+    return {
+        kr.pk: kr
+        for kr in KeyResult.objects.select_related("goal").filter(
+            pk__in=key_result_ids, goal__in=visible_goals(actor)
+        )
+    }
+
+
 def get_contribution(actor: Member, contribution_id: object) -> Contribution:
     """A link between two goals, if the actor may see it (``permissions.visible_contributions``:
     both its ends), or NotFound. One query."""

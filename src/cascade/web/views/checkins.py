@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cascade.core.numbers import parse_number
 from cascade.goals import selectors, services
-from cascade.goals.models import Goal
 from cascade.integrations.selectors import synced_key_results
 from cascade.orgs.models import Member
 from cascade.progress import Kind, attainment, progress
@@ -65,12 +64,8 @@ def batch(request: HttpRequest, member: Member) -> HttpResponse:
         messages.info(request, "Nothing to save: enter a value, a confidence or a note first.")
         return redirect("check-in", org=member.organisation.slug)
 
-    goal_ids = sorted({entry["key_result"].goal_id for entry in entries})
-    above = selectors.goals_fed_by(member, goal_ids)
-    before = {goal.pk: goal.progress for goal in above}
-    before.update(Goal.objects.filter(pk__in=goal_ids).values_list("pk", "progress"))
     try:
-        services.check_in_many(actor=member, entries=entries)
+        batch = services.check_in_many(actor=member, entries=entries)
     except ValidationError as error:
         by_kr = {form.key_result.pk: form for form in forms}
         for key, problems in error.message_dict.items():
@@ -79,12 +74,14 @@ def batch(request: HttpRequest, member: Member) -> HttpResponse:
             form.add_error(field if field in form.fields else None, problems)
         return render(request, "web/checkins/batch.html", {"forms": forms}, status=400)
 
-    moved = (
-        Goal.objects.filter(pk__in=[*goal_ids, *before])
-        .select_related("owner__user")
-        .order_by("title")
-    )
-    rows = [(goal, before.get(goal.pk), goal.progress, goal.pk in goal_ids) for goal in moved]
+    # What moved may include goals above that this person may not see (private ones).
+    visible = selectors.visible_goals(member).filter(pk__in=[m.goal.pk for m in batch.moved])
+    shown = {goal.pk: goal for goal in visible.select_related("owner__user")}
+    rows = [
+        (shown[m.goal.pk], m.before, m.after, m.checked_in)
+        for m in batch.moved
+        if m.goal.pk in shown
+    ]
     return render(request, "web/checkins/saved.html", {"count": len(entries), "rows": rows})
 
 
