@@ -19,7 +19,8 @@ from tests.api.conftest import BASE, api_for
 def assert_error(answer, status: int, code: str) -> dict:
     assert answer.status == status, answer.body
     assert set(answer.body) == {"error"}
-    assert set(answer.error) == {"code", "message", "fields"}
+    assert set(answer.error) == {"code", "message", "reason", "fields", "field_codes"}
+    assert set(answer.error["field_codes"]) == set(answer.error["fields"])
     assert answer.error["code"] == code
     assert isinstance(answer.error["message"], str)
     assert answer.error["message"]

@@ -820,8 +820,9 @@ def test_endpoint(org, operation, kind):
     assert answer.status == case.status, answer.body
     if answer.status >= 400:
         assert set(answer.body) == {"error"}
-        assert set(answer.error) == {"code", "message", "fields"}
+        assert set(answer.error) == {"code", "message", "reason", "fields", "field_codes"}
         assert answer.error["code"] == (case.code or EXPECTED_CODES[answer.status])
+        assert set(answer.error["field_codes"]) == set(answer.error["fields"])
         assert answer.error["message"]
     if case.check is not None:
         assert case.check(org, answer.body), answer.body

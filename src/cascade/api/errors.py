@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +25,7 @@ from django.core.exceptions import (
 )
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja import errors as ninja_errors
 
 from cascade.core.errors import Busy, Conflict, NotFound
@@ -33,9 +35,18 @@ logger = logging.getLogger("cascade.api")
 
 
 class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
+    code: str = Field(
+        description="The kind of error: `validation_error`, `not_found`, … (per status)."
+    )
+    message: str = Field(description="For people; may be reworded.")
+    reason: str | None = Field(
+        description="The stable code of the refusal as a whole, such as `goal_closed`; null when "
+        "only fields were refused."
+    )
+    fields: dict[str, str] = Field(description="Field → what is wrong with it, for people.")
+    field_codes: dict[str, str] = Field(
+        description="Field → a stable code, such as `weight_negative`; the same keys as `fields`."
+    )
 
 
 class ErrorOut(Schema):
@@ -52,6 +63,7 @@ class ApiError(Exception):
         message: str,
         fields: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -59,6 +71,7 @@ class ApiError(Exception):
         self.message = message
         self.fields = fields or {}
         self.headers = headers or {}
+        self.reason = reason
 
 
 def not_found(message: str, field: str | None = None) -> ApiError:
@@ -90,11 +103,49 @@ DESCRIPTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What a validation error says: for people (``message``, ``fields``) and for programs
+    (``reason``, ``field_codes``)."""
+
+    message: str
+    reason: str | None = None
+    fields: dict[str, str] = dataclass_field(default_factory=dict)
+    field_codes: dict[str, str] = dataclass_field(default_factory=dict)
+
+
 def error_response(
-    status: int, code: str, message: str, fields: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    *,
+    reason: str | None = None,
+    field_codes: dict[str, str] | None = None,
 ) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    fields = fields or {}
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "reason": reason,
+            "fields": fields,
+            # Every field named gets a code, "invalid" when the refusal did not give one.
+            "field_codes": {name: (field_codes or {}).get(name, "invalid") for name in fields},
+        }
+    }
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def refusal_response(status: int, code: str, refusal: Refusal) -> HttpResponse:
+    return error_response(
+        status,
+        code,
+        refusal.message,
+        refusal.fields,
+        reason=refusal.reason,
+        field_codes=refusal.field_codes,
+    )
 
 
 def errors(*statuses: int) -> dict[Any, type[ErrorOut]]:
@@ -119,22 +170,38 @@ def _message(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def request_validation_fields(exc: ninja_errors.ValidationError) -> dict[str, str]:
+def request_refusal(exc: ninja_errors.ValidationError) -> Refusal:
+    """A body or query the schema refused; pydantic's error types are the codes
+    (``missing``, ``int_parsing``, ``extra_forbidden``, …)."""
     fields: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for error in exc.errors:
         name = _field_name(error.get("loc", ()))
         fields[name] = f"{fields[name]} {_message(error)}" if name in fields else _message(error)
-    return fields
+        codes.setdefault(name, str(error.get("type") or "invalid"))
+    general = fields.pop(NON_FIELD_ERRORS, "")
+    reason = codes.pop(NON_FIELD_ERRORS, None)
+    return Refusal(general or summary(fields), reason, fields, codes)
 
 
-def django_validation_fields(exc: ValidationError) -> tuple[str, dict[str, str]]:
-    """The message and the per-field messages of a service's ``ValidationError``."""
+def _first_code(errors: list[ValidationError]) -> str:
+    return next((e.code for e in errors if e.code), "invalid")
+
+
+def service_refusal(exc: ValidationError) -> Refusal:
+    """What a service's ``ValidationError`` says, with the code of each part."""
     if hasattr(exc, "error_dict"):
-        by_field = {name: " ".join(messages) for name, messages in exc.message_dict.items()}
+        parts = dict(exc.error_dict)
     else:
-        by_field = {NON_FIELD_ERRORS: " ".join(exc.messages)}
-    general = by_field.pop(NON_FIELD_ERRORS, "")
-    return general or summary(by_field), by_field
+        parts = {NON_FIELD_ERRORS: exc.error_list}
+    fields = {
+        name: " ".join(message for e in errors for message in e.messages)
+        for name, errors in parts.items()
+    }
+    codes = {name: _first_code(errors) for name, errors in parts.items()}
+    general = fields.pop(NON_FIELD_ERRORS, "")
+    reason = codes.pop(NON_FIELD_ERRORS, None)
+    return Refusal(general or summary(fields), reason, fields, codes)
 
 
 def summary(fields: dict[str, str]) -> str:
@@ -145,19 +212,15 @@ def summary(fields: dict[str, str]) -> str:
 
 
 def _request_invalid(request: HttpRequest, exc: ninja_errors.ValidationError) -> HttpResponse:
-    fields = request_validation_fields(exc)
-    general = fields.pop(NON_FIELD_ERRORS, "")
-    return error_response(400, "validation_error", general or summary(fields), fields)
+    return refusal_response(400, "validation_error", request_refusal(exc))
 
 
 def _service_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    message, fields = django_validation_fields(exc)
-    return error_response(400, "validation_error", message, fields)
+    return refusal_response(400, "validation_error", service_refusal(exc))
 
 
 def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-    message, fields = django_validation_fields(exc)
-    return error_response(409, "conflict", message, fields)
+    return refusal_response(409, "conflict", service_refusal(exc))
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -173,7 +236,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    response = error_response(exc.status, exc.code, exc.message, exc.fields)
+    response = error_response(exc.status, exc.code, exc.message, exc.fields, reason=exc.reason)
     for name, value in exc.headers.items():
         response[name] = value
     if exc.status == 401:

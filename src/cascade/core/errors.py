@@ -2,6 +2,12 @@
 
 Views and the API turn them into responses: ``NotFound`` is a 404 (also for anything in
 another organisation, so that ids do not leak), ``Conflict`` a 409, ``Busy`` a 503.
+
+Every refusal of bad input carries a **stable machine code** beside its message for people
+(``goal_closed``, ``weight_negative``): programs branch on the code, the message may be
+reworded. Raise them with ``invalid(...)`` (or ``Conflict(message, code=...)``); the API
+passes the codes through per field (``reason``, ``field_codes``; see docs/api.md, whose table
+of codes a test keeps in step with the code).
 """
 
 from django.core.exceptions import ValidationError
@@ -21,6 +27,19 @@ class NotFound(Http404):
 
 class Conflict(ValidationError):
     """Valid input that clashes with the current state, such as a link that closes a cycle."""
+
+
+def invalid(message: str, code: str, field: str | None = None) -> ValidationError:
+    """A refusal with its stable ``code``, about one input ``field`` or (None) the whole request."""
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def invalid_fields(errors: dict[str, tuple[str, str]]) -> ValidationError:
+    """Several fields refused at once: field → (message, code)."""
+    return ValidationError(
+        {field: ValidationError(message, code=code) for field, (message, code) in errors.items()}
+    )
 
 
 class Busy(Exception):
