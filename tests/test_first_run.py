@@ -66,7 +66,7 @@ def test_the_code_is_printed_at_start_and_stays_the_same(db, monkeypatch):
     assert f"http://cascade.example:8000/setup/ and enter the setup code {code}" in out.getvalue()
     worker = io.StringIO()
     with monkeypatch.context() as patched:  # the command's loop would run, and close the db
-        patched.setattr("cascade.integrations.management.commands.worker.work", lambda **kw: None)
+        patched.setattr("cascade.web.management.commands.worker.work", lambda **kw: None)
         call_command("worker", "--batch", stdout=worker)
     assert code in worker.getvalue()  # the worker prints the same code
     assert SetupCode.objects.count() == 1
