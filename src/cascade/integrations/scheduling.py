@@ -1,7 +1,7 @@
 """Turning due bindings into queued sync runs, safely with any number of workers.
 
 ``enqueue_due_syncs`` is the periodic job ``integrations.due_syncs`` (registered in
-``apps.py``, run by ``core.scheduler`` every round in one worker at a time). In one transaction it
+``apps.py``, run by ``core.scheduler`` every round, in one worker per round). In one transaction it
 locks the due bindings it can get (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
 workers never wait for or take the same binding; SQLite serialises writers instead), moves each
 one's ``next_run_at`` past now, and creates a run whose idempotency key names the slot
