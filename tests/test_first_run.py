@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from datetime import date
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
@@ -20,6 +18,7 @@ from cascade.accounts.models import User
 from cascade.orgs import setup
 from cascade.orgs.models import Member, Organisation, Period, Role, SetupCode
 from tests.builders import make_world
+from tests.concurrency import in_threads
 
 PASSWORD = "a long and unusual passphrase 7"
 
@@ -67,7 +66,7 @@ def test_the_code_is_printed_at_start_and_stays_the_same(db, monkeypatch):
     assert f"http://cascade.example:8000/setup/ and enter the setup code {code}" in out.getvalue()
     worker = io.StringIO()
     with monkeypatch.context() as patched:  # the command's loop would run, and close the db
-        patched.setattr("cascade.integrations.management.commands.worker.work", lambda **kw: None)
+        patched.setattr("cascade.web.management.commands.worker.work", lambda **kw: None)
         call_command("worker", "--batch", stdout=worker)
     assert code in worker.getvalue()  # the worker prints the same code
     assert SetupCode.objects.count() == 1
@@ -168,25 +167,17 @@ def test_every_field_is_checked_with_a_clear_error(client, db, changes, field, m
 def test_two_submissions_at_once_create_one_organisation():
     code = setup.announce()
     results: list[str] = []
-    barrier = threading.Barrier(2)
 
     def submit(n: int) -> None:
         try:
-            barrier.wait()
             setup.set_up(
                 **_service_args(code, slug=f"org-{n}", admin_email=f"admin{n}@example.com")
             )
             results.append("created")
         except ValidationError as error:
             results.append(" ".join(error.messages))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert in_threads(2, submit) == []
     # The second finds the installation set up, or (on PostgreSQL) the code being claimed.
     assert sorted(results)[1] == "created"
     assert re.fullmatch(r"This installation is (being )?set up already\.", sorted(results)[0])

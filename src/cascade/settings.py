@@ -139,6 +139,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Before cascade.accounts: its failed sign-in receiver reads what axes decided (locked out).
     "axes",
+    # Before the apps: their periodic jobs run after core's, in this order (core.scheduler).
+    "cascade.core",
     "cascade.accounts",
     "cascade.orgs",
     "cascade.goals",

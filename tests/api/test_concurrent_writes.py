@@ -17,12 +17,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from cascade.api.services import issue_token
 from cascade.goals.models import Contribution
 from tests.api.conftest import Api
 from tests.builders import make_world, metric
+from tests.concurrency import in_threads
 
 THREADS = 6
 REQUESTS_EACH = 30
@@ -56,8 +56,6 @@ def test_concurrent_check_ins_weights_and_links_answer_and_add_up():
 
     statuses: list[int] = []
     failures: list[str] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(THREADS)
 
     def toggle(api: Api, rng: random.Random):
         junior, senior = rng.choice(movable)
@@ -81,34 +79,21 @@ def test_concurrent_check_ins_weights_and_links_answer_and_add_up():
     def person(seed: int) -> None:
         rng = random.Random(seed)
         api = Api(token)
-        try:
-            start.wait()
-            for _ in range(REQUESTS_EACH):
-                roll = rng.random()
-                if roll < 0.5:
-                    kr = rng.choice(key_results)
-                    answer = api.post(
-                        f"/key-results/{kr.pk}/check-ins", {"value": rng.randint(0, 100)}
-                    )
-                elif roll < 0.7:
-                    link = rng.choice(fixed_links)
-                    answer = api.patch(f"/contributions/{link}", {"weight": rng.randint(1, 5)})
-                else:
-                    answer = toggle(api, rng)
-                statuses.append(answer.status)
-                if answer.status >= 500 or answer.status not in (200, 201, 204, 404, 409):
-                    failures.append(f"{answer.status}: {answer.body}")
-        except BaseException as error:  # collected and re-raised in the main thread
-            errors.append(error)
-        finally:
-            connection.close()
+        for _ in range(REQUESTS_EACH):
+            roll = rng.random()
+            if roll < 0.5:
+                kr = rng.choice(key_results)
+                answer = api.post(f"/key-results/{kr.pk}/check-ins", {"value": rng.randint(0, 100)})
+            elif roll < 0.7:
+                link = rng.choice(fixed_links)
+                answer = api.patch(f"/contributions/{link}", {"weight": rng.randint(1, 5)})
+            else:
+                answer = toggle(api, rng)
+            statuses.append(answer.status)
+            if answer.status >= 500 or answer.status not in (200, 201, 204, 404, 409):
+                failures.append(f"{answer.status}: {answer.body}")
 
-    threads = [threading.Thread(target=person, args=(seed,)) for seed in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    errors = in_threads(THREADS, person)
     assert errors == []
     assert len(statuses) == THREADS * REQUESTS_EACH
     assert failures == []

@@ -6,16 +6,15 @@ stored progress equals a full recomputation.
 """
 
 import random
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from cascade.goals import services
 from cascade.goals.models import CheckIn, GoalProgress
 from tests.builders import make_world, metric
+from tests.concurrency import in_threads
 
 THREADS = 8
 CHECK_INS_EACH = 12
@@ -34,28 +33,14 @@ def test_concurrent_check_ins_lose_nothing():
     key_results = [world.kr(leaf) for leaf in leaves]
     history_before = GoalProgress.objects.count()
 
-    errors: list[BaseException] = []
-    start = threading.Barrier(THREADS)
-
     def person(seed: int) -> None:
         rng = random.Random(seed)
-        try:
-            start.wait()
-            for _ in range(CHECK_INS_EACH):
-                services.check_in(
-                    actor=world.ceo, key_result=rng.choice(key_results), value=rng.randint(0, 100)
-                )
-        except BaseException as error:  # collected and re-raised in the main thread
-            errors.append(error)
-        finally:
-            connection.close()
+        for _ in range(CHECK_INS_EACH):
+            services.check_in(
+                actor=world.ceo, key_result=rng.choice(key_results), value=rng.randint(0, 100)
+            )
 
-    threads = [threading.Thread(target=person, args=(seed,)) for seed in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    errors = in_threads(THREADS, person)
     assert errors == []
     assert CheckIn.objects.count() == THREADS * CHECK_INS_EACH
     assert GoalProgress.objects.count() > history_before

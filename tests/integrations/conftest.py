@@ -1,4 +1,5 @@
-"""Fixtures for the data-source tests: the local fake services, connections and bindings.
+"""Fixtures for the data-source tests: the local fake services, connections and bindings, and
+the pages' helpers (a signed-in client, an organisation's URLs, a page's words).
 
 The fakes are real HTTP servers on 127.0.0.1 (``cascade.integrations.fakes``), the same the
 demo runs; every test gets fresh ones, with the data below.
@@ -6,6 +7,8 @@ demo runs; every test gets fresh ones, with the data below.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,11 +20,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from cascade.core.models import JobSlot
 from cascade.integrations import services
 from cascade.integrations.clients import http
 from cascade.integrations.fakes.jira import FakeJira, Issue
 from cascade.integrations.fakes.salesforce import FakeSalesforce, Report
-from cascade.integrations.models import Connection
+from cascade.integrations.models import Binding, Connection
+from tests.builders import metric
 
 TODAY = date.today()
 JIRA_EMAIL = "robot@example.com"
@@ -31,6 +36,8 @@ SF_CLIENT_ID = "3MVG9-test-consumer-key"
 SF_SECRET = "salesforce-client-secret-for-tests-5d2e"
 SF_USER = "integration@acme.example"
 REPORT_ID = "00O5e000008PIPE"
+PASSWORD = "pw-for-tests-only"  # every person's of tests.builders
+JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"  # 5 issues in the fake
 
 
 def issues() -> list[Issue]:
@@ -180,7 +187,14 @@ def connect(world) -> Connections:
 
 
 def run_worker() -> None:
-    """The real worker, one batch: schedule what is due, run every ready task, stop."""
+    """The real worker, one batch, in a later round of the scheduler than the last one: it runs
+    the periodic jobs (sweeps, queues the due syncs), then every ready task, and stops.
+
+    A round's jobs run once, in one worker (``core.scheduler``); a test's workers follow each
+    other within seconds, so the rounds that went before are forgotten here, as if their slots
+    had passed — as ``let_time_pass`` does for the deferred tasks.
+    """
+    JobSlot.objects.all().delete()
     call_command("worker", batch=True)
 
 
@@ -189,3 +203,33 @@ def let_time_pass() -> int:
     return DBTaskResult.objects.filter(
         status="READY", run_after__gt=timezone.now(), run_after__lt=get_date_max()
     ).update(run_after=timezone.now() - timedelta(seconds=1))
+
+
+@pytest.fixture
+def binding(world, connect, jira_cloud) -> Binding:
+    """A key result of the CEO's, counting the done setup steps in the fake Jira every hour."""
+    goal = world.goal("Ship onboarding", krs=[metric(0, 10)])
+    return services.bind_key_result(
+        actor=world.ceo,
+        key_result=world.kr(goal),
+        connection=connect.jira_cloud(jira_cloud),
+        mode="jira_count",
+        query=JQL,
+        interval_minutes=60,
+    )
+
+
+@pytest.fixture
+def signed_in(client, world):
+    assert client.login(username=world.ceo.user.email, password=PASSWORD)
+    return client
+
+
+def url(world, path: str = "") -> str:
+    return f"/o/{world.organisation.slug}/{path}"
+
+
+def text_of(page: str) -> str:
+    """The page's words as a person reads them: no tags, no entities, no space before a comma."""
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    return html.unescape(re.sub(r" ([.,:;)])", r"\1", words))

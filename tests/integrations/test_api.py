@@ -17,10 +17,9 @@ from cascade.api.services import issue_token
 from cascade.integrations.models import Binding, Connection, SyncRun
 from cascade.integrations.runs import run_sync
 from tests.builders import make_world, metric
-from tests.integrations.conftest import JIRA_EMAIL, JIRA_TOKEN
+from tests.integrations.conftest import JIRA_EMAIL, JIRA_TOKEN, JQL
 
 pytestmark = pytest.mark.django_db
-JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
 
 
 class Api:

@@ -13,10 +13,8 @@ from cascade.integrations.models import Binding, SyncRun
 from cascade.integrations.redaction import HIDDEN, redact
 from cascade.integrations.runs import run_sync
 from tests.builders import metric
-from tests.integrations.conftest import JIRA_EMAIL, JIRA_TOKEN
-from tests.integrations.test_pages import text_of, url
+from tests.integrations.conftest import JIRA_EMAIL, JIRA_TOKEN, text_of, url
 
-PASSWORD = "pw-for-tests-only"
 INTERNAL = (
     "Could not reach Jira at jira.corp.internal:8443 (proxy http://proxy.corp:3128/ via "
     "10.20.30.40, [fd00::17]:443): [Errno 111] Connection refused"

@@ -34,13 +34,13 @@ from tests.integrations.conftest import (
     JIRA_EMAIL,
     JIRA_PAT,
     JIRA_TOKEN,
+    JQL,
     let_time_pass,
     run_worker,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-COUNT_JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"  # 5
 SOQL = "SELECT COUNT() FROM Opportunity WHERE Region__c = 'DACH'"  # 4
 
 
@@ -50,7 +50,7 @@ def kr(world):
     return world.kr(goal)
 
 
-def bind(world, kr, connection, query=COUNT_JQL, mode="jira_count"):
+def bind(world, kr, connection, query=JQL, mode="jira_count"):
     return services.bind_key_result(
         actor=world.ceo, key_result=kr, connection=connection, mode=mode, query=query
     )

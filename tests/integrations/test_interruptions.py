@@ -14,31 +14,24 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from cascade.integrations import heartbeats, interruptions, scheduling, services
-from cascade.integrations.models import Binding, RunStatus, SyncRun, WorkerHeartbeat
+from cascade.core import heartbeats
+from cascade.core.models import WorkerHeartbeat
+from cascade.core.worker import work
+from cascade.integrations import interruptions, scheduling, services
+from cascade.integrations.models import Binding, RunStatus, SyncRun
 from cascade.integrations.source_state import binding_state
-from cascade.integrations.worker import work
 from cascade.settings import env_seconds
-from tests.builders import metric
-from tests.integrations.conftest import run_worker
-from tests.integrations.test_pages import signed_in, text_of, url  # noqa: F401 (fixture)
+from tests.integrations.conftest import run_worker, text_of, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
 
-
-@pytest.fixture
-def binding(world, connect, jira_cloud) -> Binding:
-    goal = world.goal("Ship onboarding", krs=[metric(0, 10)])
-    return services.bind_key_result(
-        actor=world.ceo,
-        key_result=world.kr(goal),
-        connection=connect.jira_cloud(jira_cloud),
-        mode="jira_count",
-        query=JQL,
-        interval_minutes=60,
-    )
+def sweep() -> int:
+    """What a round of the scheduler does about dead workers: core fails the tasks they were
+    running and forgets them (``core.orphaned_tasks``), then their runs are closed
+    (``integrations.interrupted_runs``). Returns how many runs were closed."""
+    heartbeats.fail_orphaned_tasks()
+    return interruptions.close_stale_runs()
 
 
 def worker(worker_id: str, *, silent_for: timedelta) -> WorkerHeartbeat:
@@ -69,7 +62,7 @@ def running(binding: Binding, worker_id: str, *, for_: timedelta = timedelta(sec
 def test_a_run_of_a_beating_worker_is_never_closed_however_slow(binding):
     worker("alive", silent_for=timedelta(seconds=2))
     run = running(binding, "alive", for_=timedelta(hours=2))
-    assert interruptions.sweep() == 0
+    assert sweep() == 0
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
     assert DBTaskResult.objects.get().status == "RUNNING"
@@ -78,7 +71,7 @@ def test_a_run_of_a_beating_worker_is_never_closed_however_slow(binding):
 def test_a_run_of_a_silent_worker_is_interrupted_and_queued_again(binding):
     worker("dead", silent_for=timedelta(seconds=91))  # the default timeout is 90 s
     run = running(binding, "dead")
-    assert interruptions.sweep() == 1
+    assert sweep() == 1
     run.refresh_from_db()
     assert (run.status, run.error) == (RunStatus.INTERRUPTED, interruptions.INTERRUPTED)
     again = SyncRun.objects.exclude(pk=run.pk).get()
@@ -87,7 +80,7 @@ def test_a_run_of_a_silent_worker_is_interrupted_and_queued_again(binding):
     assert task.status == "FAILED"
     assert "WorkerLost: Worker dead (box, pid 4242) stopped beating" in task.traceback
     assert not WorkerHeartbeat.objects.exists()  # the dead worker is forgotten
-    assert interruptions.sweep() == 0  # once
+    assert sweep() == 0  # once
     run_worker()
     again.refresh_from_db()
     assert again.status == RunStatus.SUCCEEDED
@@ -96,10 +89,10 @@ def test_a_run_of_a_silent_worker_is_interrupted_and_queued_again(binding):
 def test_the_timeout_is_a_setting(binding):
     worker("quiet", silent_for=timedelta(seconds=20))
     run = running(binding, "quiet")
-    assert interruptions.sweep() == 0
+    assert sweep() == 0
     with override_settings(CASCADE_WORKER_TIMEOUT=15):
         assert heartbeats.every() == 5.0
-        assert interruptions.sweep() == 1
+        assert sweep() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.INTERRUPTED
 
@@ -107,7 +100,7 @@ def test_the_timeout_is_a_setting(binding):
 def test_a_run_of_a_worker_without_a_heartbeat_row_is_interrupted(binding):
     """Its row went (a worker that stopped cleanly deletes it): nothing vouches for the run."""
     run = running(binding, "vanished")
-    assert interruptions.sweep() == 1
+    assert sweep() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.INTERRUPTED
     # Its task is left alone: only the tasks of workers known to be dead are failed.
@@ -120,7 +113,7 @@ def test_queued_again_at_most_three_times_in_a_row(binding):
         run = running(binding, f"dead-{round}")
         if round > 1:
             assert run.idempotency_key.startswith("retry:")
-        assert interruptions.sweep() == 1
+        assert sweep() == 1
     run.refresh_from_db()
     assert run.error == interruptions.GAVE_UP
     assert SyncRun.objects.count() == interruptions.MAX_INTERRUPTIONS  # no fourth run
@@ -149,10 +142,10 @@ def test_sync_now_replaces_a_run_whose_worker_is_gone(world, binding):
     assert binding.last_run_id == fresh.pk
 
 
-def test_the_data_source_page_says_the_sync_was_interrupted(signed_in, world, binding):  # noqa: F811
+def test_the_data_source_page_says_the_sync_was_interrupted(signed_in, world, binding):
     worker("dead", silent_for=timedelta(minutes=5))
     run = running(binding, "dead")
-    interruptions.sweep()
+    sweep()
     page = text_of(
         signed_in.get(url(world, f"key-results/{binding.key_result_id}/data-source/")).text
     )

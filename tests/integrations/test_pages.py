@@ -16,27 +16,14 @@ from tests.builders import metric
 from tests.integrations.conftest import (
     JIRA_EMAIL,
     JIRA_TOKEN,
+    JQL,
+    PASSWORD,
     SF_CLIENT_ID,
     SF_USER,
     private_key_pem,
+    text_of,
+    url,
 )
-
-PASSWORD = "pw-for-tests-only"
-JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
-
-
-@pytest.fixture
-def signed_in(client, world):
-    assert client.login(username=world.ceo.user.email, password=PASSWORD)
-    return client
-
-
-def url(world, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_settings_link_to_the_connections_page(signed_in, world):

@@ -15,8 +15,8 @@ from cascade.integrations import services
 from cascade.integrations.models import Binding, Connection, SyncRun
 from cascade.orgs.models import Role
 from tests.builders import make_world, metric
+from tests.integrations.conftest import PASSWORD
 
-PASSWORD = "pw-for-tests-only"
 JQL = "project = ONB"
 
 

@@ -6,39 +6,24 @@ they queue for the write lock. Both are tested with real threads.
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from cascade.core.worker import work
 from cascade.goals import services as goals
 from cascade.goals.models import CheckIn, KeyResult
 from cascade.integrations import interruptions, runs, scheduling, services
 from cascade.integrations.models import Binding, Connection, RunStatus, SyncRun, Trigger
-from cascade.integrations.worker import work
 from tests.builders import metric
-from tests.integrations.conftest import run_worker
+from tests.concurrency import in_threads
+from tests.integrations.conftest import JQL, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
-
-
-@pytest.fixture
-def binding(world, connect, jira_cloud) -> Binding:
-    goal = world.goal("Ship onboarding", krs=[metric(0, 10)])
-    return services.bind_key_result(
-        actor=world.ceo,
-        key_result=world.kr(goal),
-        connection=connect.jira_cloud(jira_cloud),
-        mode="jira_count",
-        query=JQL,
-        interval_minutes=60,
-    )
 
 
 def test_a_new_binding_is_due_at_once_and_then_every_interval(binding):
@@ -212,27 +197,6 @@ def test_a_task_delivered_twice_runs_once(binding):
     assert CheckIn.objects.count() == 1
 
 
-def _in_threads(count: int, target) -> list[BaseException]:
-    errors: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def body() -> None:
-        try:
-            start.wait()
-            target()
-        except BaseException as error:  # re-raised by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=body) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def test_two_schedulers_racing_queue_a_due_binding_once(binding, monkeypatch):
     """Both look at the same due binding at the same moment; the first to lock it holds it
     while it works (slowed down here), and the other skips it (PostgreSQL) or waits and then
@@ -246,7 +210,7 @@ def test_two_schedulers_racing_queue_a_due_binding_once(binding, monkeypatch):
 
     monkeypatch.setattr(scheduling, "sync_key_result", SlowTask())
     counts: list[int] = []
-    errors = _in_threads(2, lambda: counts.append(scheduling.enqueue_due_syncs()))
+    errors = in_threads(2, lambda _: counts.append(scheduling.enqueue_due_syncs()))
     assert errors == []
     assert sorted(counts) == [0, 1]
     assert SyncRun.objects.count() == 1
@@ -255,7 +219,7 @@ def test_two_schedulers_racing_queue_a_due_binding_once(binding, monkeypatch):
 
 def test_two_workers_racing_run_a_due_binding_once(binding, jira_cloud):
     """Two real workers (scheduler and task loop), started together on one due binding."""
-    errors = _in_threads(2, lambda: work(batch=True, handle_signals=False))
+    errors = in_threads(2, lambda _: work(batch=True, handle_signals=False))
     assert errors == []
     run = SyncRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED
@@ -275,7 +239,7 @@ def test_many_workers_many_bindings_each_once(world, connect, jira_cloud):
             mode="jira_count",
             query=JQL,
         )
-    errors = _in_threads(4, lambda: work(batch=True, handle_signals=False))
+    errors = in_threads(4, lambda _: work(batch=True, handle_signals=False))
     assert errors == []
     assert SyncRun.objects.count() == 12
     assert set(SyncRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}

@@ -5,8 +5,6 @@ And a connection test that cannot reach the service: marked failed, with the tim
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
@@ -18,25 +16,7 @@ from cascade.integrations.models import Binding, Connection, ConnectionStatus, S
 from cascade.integrations.runs import run_sync
 from cascade.integrations.scheduling import due_bindings
 from tests.builders import metric
-
-PASSWORD = "pw-for-tests-only"
-JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
-
-
-@pytest.fixture
-def signed_in(client, world):
-    assert client.login(username=world.ceo.user.email, password=PASSWORD)
-    return client
-
-
-def url(world, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
-
-
-def text_of(page: str) -> str:
-    """The page's words as a person reads them: no tags, no entities, no space before a comma."""
-    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    return html.unescape(re.sub(r" ([.,:;)])", r"\1", words))
+from tests.integrations.conftest import JQL, text_of, url
 
 
 def sync(kr) -> SyncRun:

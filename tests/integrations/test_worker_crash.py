@@ -24,14 +24,14 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from cascade.core.models import WorkerHeartbeat
 from cascade.goals.models import CheckIn, KeyResult
-from cascade.integrations import interruptions, scheduling, services
-from cascade.integrations.models import Binding, RunStatus, SyncRun, WorkerHeartbeat
+from cascade.integrations import interruptions, scheduling
+from cascade.integrations.models import RunStatus, SyncRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-JQL = "project = ONB AND labels = setup-step AND statusCategory = Done"
 COUNT = "/rest/api/3/search/approximate-count"
 TIMEOUT = 1.5  # seconds without a heartbeat before a worker counts as gone
 
@@ -80,21 +80,6 @@ def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.05)
-
-
-@pytest.fixture
-def binding(world, connect, jira_cloud) -> Binding:
-    from tests.builders import metric
-
-    goal = world.goal("Ship onboarding", krs=[metric(0, 10)])
-    return services.bind_key_result(
-        actor=world.ceo,
-        key_result=world.kr(goal),
-        connection=connect.jira_cloud(jira_cloud),
-        mode="jira_count",
-        query=JQL,
-        interval_minutes=60,
-    )
 
 
 def test_a_killed_worker_s_run_is_interrupted_and_retried_to_success(binding, jira_cloud):

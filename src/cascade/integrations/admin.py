@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from cascade.core.admin import ReadOnlyAdmin
-from cascade.integrations.models import Binding, Connection, SyncRun, WorkerHeartbeat
+from cascade.integrations.models import Binding, Connection, SyncRun
 
 
 @admin.register(Connection)
@@ -35,8 +35,3 @@ class SyncRunAdmin(ReadOnlyAdmin):
     )
     list_filter = ("status", "trigger", "error_kind")
     list_select_related = ("binding",)
-
-
-@admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(ReadOnlyAdmin):
-    list_display = ("id", "host", "pid", "started_at", "beat_at")

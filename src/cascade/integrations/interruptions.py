@@ -1,7 +1,7 @@
-"""Runs whose worker is gone: closed as interrupted, queued again, their task rows closed.
+"""Sync runs whose worker is gone: closed as interrupted, and queued again.
 
-A run records the worker that claimed it (``SyncRun.worker_id``). Every scheduling round of
-every worker sweeps (``sweep``):
+A run records the worker that claimed it (``SyncRun.worker_id``). The periodic job
+``integrations.interrupted_runs`` (``close_stale_runs``, every round of the scheduler) closes:
 
 - A *running* run whose worker's heartbeat is older than ``CASCADE_WORKER_TIMEOUT`` (or gone)
   is closed as ``interrupted`` and a new run of the same binding is queued — at most
@@ -10,9 +10,9 @@ every worker sweeps (``sweep``):
   worker (no heartbeat to go by) counts as interrupted after ``STALE_RUNNING``.
 - A run *queued* or *waiting to retry* for ``STALE_WAITING`` lost its task: it fails, and the
   binding's next slot tries again.
-- The django-tasks-db task a dead worker was running stays ``RUNNING`` forever (the library
-  does not notice a killed worker): it is marked failed with ``WorkerLost``, through the
-  library's own ``DBTaskResult.set_failed``, and the worker's heartbeat row goes.
+
+The django-tasks-db task a dead worker was running is core's to close (the job
+``core.orphaned_tasks``: ``cascade.core.heartbeats.fail_orphaned_tasks``).
 
 Closing is a compare-and-set on the run's status, so an attempt that finishes meanwhile wins;
 a worker that was only slow and answers later finds its run closed and records nothing
@@ -26,12 +26,13 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django_tasks_db.models import DBTaskResult
 
-from cascade.core import clock
-from cascade.integrations import heartbeats
+from cascade.core import clock, heartbeats
+from cascade.core.heartbeats import WorkerLost  # noqa: F401 (the failure of tasks queued before it moved to core)
+from cascade.core.models import WorkerHeartbeat
 from cascade.integrations.errors import ErrorKind
-from cascade.integrations.models import Binding, RunStatus, SyncRun, WorkerHeartbeat
+from cascade.integrations.models import Binding, RunStatus, SyncRun
+from cascade.integrations.runs import sync_key_result
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +46,6 @@ INTERRUPTED = f"{STOPPED}; a new sync is on its way."
 GAVE_UP = f"{STOPPED}, {MAX_INTERRUPTIONS} times in a row; the next scheduled sync will try again."
 REPLACED = f"{STOPPED}; Sync now started a new one."
 LOST = "This sync waited too long for a worker; the next scheduled sync will try again."
-
-
-class WorkerLost(Exception):
-    """The failure recorded on a task whose worker's heartbeat stopped while it ran it."""
 
 
 def stale(now: datetime) -> Q:
@@ -127,8 +124,6 @@ def _interruptions_in_a_row(run: SyncRun) -> int:
 
 
 def _queue_again(run: SyncRun, now: datetime) -> SyncRun:
-    from cascade.integrations.tasks import sync_key_result
-
     try:
         with transaction.atomic():
             again = SyncRun.objects.create(
@@ -143,37 +138,3 @@ def _queue_again(run: SyncRun, now: datetime) -> SyncRun:
         return run
     sync_key_result.enqueue(again.pk)
     return again
-
-
-def fail_orphaned_tasks(now: datetime | None = None) -> int:
-    """Mark failed the django-tasks-db tasks that dead workers were running; forget the dead."""
-    now = now or clock.now()
-    cutoff = now - heartbeats.timeout()
-    dead = {worker.pk: worker for worker in WorkerHeartbeat.objects.filter(beat_at__lt=cutoff)}
-    if not dead:
-        return 0
-    failed = 0
-    with transaction.atomic():
-        running = DBTaskResult.objects.running().select_for_update(skip_locked=True)
-        for task in running:
-            worker = dead.get(task.worker_ids[-1]) if task.worker_ids else None
-            if worker is None:
-                continue
-            task.set_failed(
-                WorkerLost(
-                    f"Worker {worker.pk} ({worker.host}, pid {worker.pid}) stopped beating at "
-                    f"{worker.beat_at.isoformat()} while it ran this task."
-                )
-            )
-            failed += 1
-        # Still dead: one that was only slow and beat again meanwhile keeps its row.
-        WorkerHeartbeat.objects.filter(pk__in=dead, beat_at__lt=cutoff).delete()
-    return failed
-
-
-def sweep(now: datetime | None = None) -> int:
-    """One round: close the runs of dead workers (and queue them again), then their tasks."""
-    now = now or clock.now()
-    closed = close_stale_runs(now)
-    fail_orphaned_tasks(now)
-    return closed

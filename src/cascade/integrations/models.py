@@ -199,7 +199,7 @@ class SyncRun(OrgScoped):
     requested_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The worker (``WorkerHeartbeat.id``) running or that ran the latest attempt; empty when
+    # The worker (``core.WorkerHeartbeat.id``) running or that ran the latest attempt; empty when
     # the run was claimed outside ``cascade worker``. Kept as text: it outlives the heartbeat.
     worker_id = models.CharField(max_length=64, blank=True)
 
@@ -216,24 +216,3 @@ class SyncRun(OrgScoped):
 
     def __str__(self) -> str:
         return f"run {self.pk} of binding {self.binding_id}: {self.status}"
-
-
-class WorkerHeartbeat(models.Model):
-    """One running ``cascade worker`` process, which updates ``beat_at`` every few seconds.
-
-    A worker whose beat is older than ``CASCADE_WORKER_TIMEOUT`` is gone (killed, its machine
-    lost): its runs are closed as interrupted and retried (``interruptions``). ``id`` is the
-    worker id django-tasks-db records on the tasks it claims.
-    """
-
-    id = models.CharField(max_length=64, primary_key=True)
-    host = models.CharField(max_length=255)
-    pid = models.PositiveIntegerField()
-    started_at = models.DateTimeField()
-    beat_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["started_at"]
-
-    def __str__(self) -> str:
-        return f"worker {self.id} ({self.host}:{self.pid})"

@@ -17,6 +17,11 @@ attempt this worker claimed. The sweep closes a run whose worker's heartbeat sto
 outside a worker, that has been running for too long: ``interruptions``) and queues it again;
 should the old attempt still be alive and answer late, its outcome is dropped — a run closed
 as interrupted never turns into a success, a check-in or a retry afterwards.
+
+The background task of a sync, ``sync_key_result``, is here too, beside the code it runs: a
+retry enqueues it again in the transaction that records the failure (the run is waiting to
+retry if and only if its task is queued), so the two could not live in modules that import
+each other.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.tasks import TaskContext, task
 
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
@@ -53,6 +59,19 @@ logger = logging.getLogger(__name__)
 
 class RunClosed(Exception):
     """The run is no longer running this attempt: the scheduler closed it as interrupted."""
+
+
+@task(takes_context=True)
+def sync_key_result(context: TaskContext, run_id: int) -> str:
+    """The task of one sync, run by ``cascade worker`` (django-tasks-db's queue).
+
+    It carries only the run's id: never a secret, never a value. Scheduled syncs, "sync now"
+    and retries all enqueue this one task, so they share one path. It takes the task's context
+    for the id of the worker that claimed it (django-tasks-db records it), which the run keeps:
+    when that worker's heartbeat stops, the run is known to be orphaned.
+    """
+    workers = context.task_result.worker_ids
+    return run_sync(run_id, worker_id=workers[-1] if workers else "")
 
 
 def run_sync(run_id: int, *, worker_id: str = "") -> str:
@@ -249,8 +268,6 @@ def _record_failure(
     run.error_kind = str(error.kind)
     run.request_id = error.request_id or run.request_id
     if delay is not None:
-        from cascade.integrations.tasks import sync_key_result
-
         run.status = RunStatus.RETRYING
         run.next_attempt_at = now + timedelta(seconds=delay)
         run.save()

@@ -1,6 +1,7 @@
 """Turning due bindings into queued sync runs, safely with any number of workers.
 
-Each ``cascade worker`` calls ``enqueue_due_syncs`` every few seconds. In one transaction it
+``enqueue_due_syncs`` is the periodic job ``integrations.due_syncs`` (registered in
+``apps.py``, run by ``core.scheduler`` every round, in one worker per round). In one transaction it
 locks the due bindings it can get (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
 workers never wait for or take the same binding; SQLite serialises writers instead), moves each
 one's ``next_run_at`` past now, and creates a run whose idempotency key names the slot
@@ -9,8 +10,13 @@ or none of it: a slot is queued exactly once.
 
 Bindings whose connection needs attention, or whose goal is closed or archived, are not due:
 they wait, and sync as soon as they are fixed or reopened. A binding whose previous run has not
-finished (it waits to retry, say) gets no second run; its slot passes. Before queueing, each
-round sweeps the runs whose worker is gone (``interruptions``).
+finished (it waits to retry, say) gets no second run; its slot passes. Before it, in the same
+round, the job ``integrations.interrupted_runs`` closes the runs whose worker is gone
+(``interruptions``), so their bindings are free again.
+
+The scheduler's own slot makes one worker at a time run this job; the locks and the run's
+idempotency key below keep a binding's slot queued once even without it (``enqueue_due_syncs``
+called by hand, or a round that outlives its slot).
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from cascade.core import clock
-from cascade.integrations import interruptions
 from cascade.integrations.models import (
     UNFINISHED,
     Binding,
@@ -30,7 +35,7 @@ from cascade.integrations.models import (
     SyncRun,
     Trigger,
 )
-from cascade.integrations.tasks import sync_key_result
+from cascade.integrations.runs import sync_key_result
 from cascade.progress import OPEN_STATES
 
 logger = logging.getLogger(__name__)
@@ -88,10 +93,3 @@ def enqueue_due_syncs(now: datetime | None = None, limit: int = BATCH) -> int:
             sync_key_result.enqueue(run.pk)
             queued += 1
     return queued
-
-
-def tick(now: datetime | None = None) -> int:
-    """One round of the scheduler: close (and queue again) the runs of dead workers, then
-    queue the due syncs."""
-    interruptions.sweep(now)
-    return enqueue_due_syncs(now)

@@ -38,6 +38,7 @@ from cascade.integrations.clients.salesforce import (
 from cascade.integrations.connectors import client_for
 from cascade.integrations.encryption import seal
 from cascade.integrations.errors import ErrorKind, SyncError
+from cascade.integrations.interruptions import close_stale_runs
 from cascade.integrations.models import (
     JIRA_MODES,
     SALESFORCE_MODES,
@@ -52,6 +53,7 @@ from cascade.integrations.models import (
     Trigger,
 )
 from cascade.integrations.modes import Query, measure
+from cascade.integrations.runs import attention_message, sync_key_result
 from cascade.orgs.models import Member
 from cascade.progress import OPEN_STATES, Kind
 
@@ -528,10 +530,6 @@ def request_sync(*, actor: Member, key_result: KeyResult) -> tuple[SyncRun, bool
     is returned instead of a second one — unless its worker is gone: then it is closed as
     interrupted and a new one starts.
     """
-    from cascade.integrations.interruptions import close_stale_runs
-    from cascade.integrations.runs import attention_message
-    from cascade.integrations.tasks import sync_key_result
-
     kr = _require_binder(actor, key_result)
     bound = Binding.objects.filter(key_result=kr).values_list("pk", flat=True).first()
     if bound is not None:

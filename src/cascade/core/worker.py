@@ -1,13 +1,14 @@
-"""``cascade worker``: django-tasks-db's worker, plus a thread that schedules the due syncs.
+"""``cascade worker``: django-tasks-db's worker, plus a thread that runs the periodic jobs.
 
 The queue is django-tasks-db's (``DBTaskResult`` rows, claimed with ``SELECT … FOR UPDATE SKIP
 LOCKED``); its worker loop runs the tasks. Beside it a scheduler thread calls
-``scheduling.tick`` every few seconds, which is safe to run in any number of workers at once.
-With ``batch`` the worker schedules once, runs what is ready and stops (tests, cron).
+``scheduler.tick`` every few seconds, which runs each due slot of each registered job in one
+worker only, however many run at once. With ``batch`` the worker ticks once, runs what is
+ready and stops (tests, cron).
 
 Every worker, batch or not, also has a heartbeat (``heartbeats``): a row registered before it
-claims anything and beaten by a thread, so that when it is killed the others notice, close
-its run as interrupted and queue it again (``interruptions``).
+claims anything and beaten by a thread, so that when it is killed the others notice, fail its
+tasks and let the apps close (and queue again) what it was doing.
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from cascade.integrations import heartbeats, scheduling
+from cascade.core import heartbeats, scheduler
 
 logger = logging.getLogger(__name__)
 
 
 class Scheduler(threading.Thread):
-    """Queues due syncs every ``every`` seconds until stopped."""
+    """Ticks the periodic jobs every ``every`` seconds until stopped."""
 
-    def __init__(self, every: float) -> None:
+    def __init__(self, every: float, worker_id: str) -> None:
         super().__init__(name="cascade-scheduler", daemon=True)
         self.every = every
+        self.worker_id = worker_id
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -37,11 +39,9 @@ class Scheduler(threading.Thread):
             while not self.stopping.is_set():
                 close_old_connections()
                 try:
-                    queued = scheduling.tick()
-                    if queued:
-                        logger.info("Queued %d due sync%s", queued, "s" * (queued != 1))
+                    scheduler.tick(worker_id=self.worker_id)
                 except Exception:  # a failed round is logged; the next one tries again
-                    logger.exception("Scheduling the due syncs failed")
+                    logger.exception("A round of the periodic jobs failed")
                 self.stopping.wait(self.every)
         finally:
             connection.close()
@@ -75,20 +75,20 @@ def work(
     heartbeats.register(worker_id)
     heart = heartbeats.Heart(worker_id)
     heart.start()
-    scheduler = Scheduler(schedule_every) if schedule and not batch else None
+    ticker = Scheduler(schedule_every, worker_id) if schedule and not batch else None
     try:
         if batch:
             if schedule:
-                scheduling.tick()
+                scheduler.tick(worker_id=worker_id)
             worker.run()
             return
-        if scheduler is not None:
-            scheduler.start()
+        if ticker is not None:
+            ticker.start()
         if handle_signals:
             worker.configure_signals()
         worker.run()
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        if ticker is not None:
+            ticker.stop()
         heart.stop()
         heartbeats.forget(worker_id)  # a clean stop: nothing of this worker is left running

@@ -2,10 +2,15 @@
 
 Each worker process has a ``WorkerHeartbeat`` row, written before it claims its first task and
 updated by a thread every few seconds (a third of the timeout, at most five seconds) — also
-while a slow sync holds the worker's main thread, so a slow sync is never taken for a dead
+while a slow task holds the worker's main thread, so a slow task is never taken for a dead
 worker. A worker that stops cleanly deletes its row; one that is killed leaves it behind, and
-once its beat is older than ``CASCADE_WORKER_TIMEOUT`` seconds (default 90) the sweep
-(``interruptions.sweep``) closes what it was running.
+once its beat is older than ``CASCADE_WORKER_TIMEOUT`` seconds (default 90) it counts as gone:
+
+- ``fail_orphaned_tasks`` (the periodic job ``core.orphaned_tasks``) marks failed the
+  django-tasks-db tasks it was running — the library does not notice a killed worker, and its
+  task rows would stay ``RUNNING`` for ever — and then deletes the dead worker's row;
+- each app closes what the worker was doing for it (the data sources' sync runs:
+  ``integrations.interruptions``), reading ``timeout()`` and the rows here.
 """
 
 from __future__ import annotations
@@ -14,15 +19,21 @@ import logging
 import os
 import socket
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
+from django_tasks_db.models import DBTaskResult
 
 from cascade.core import clock
-from cascade.integrations.models import WorkerHeartbeat
+from cascade.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
+
+
+class WorkerLost(Exception):
+    """The failure recorded on a task whose worker's heartbeat stopped while it ran it."""
+
 
 DEFAULT_TIMEOUT = 90.0
 
@@ -82,3 +93,29 @@ class Heart(threading.Thread):
     def stop(self) -> None:
         self.stopping.set()
         self.join()
+
+
+def fail_orphaned_tasks(now: datetime | None = None) -> int:
+    """Mark failed the django-tasks-db tasks that dead workers were running; forget the dead."""
+    now = now or clock.now()
+    cutoff = now - timeout()
+    dead = {worker.pk: worker for worker in WorkerHeartbeat.objects.filter(beat_at__lt=cutoff)}
+    if not dead:
+        return 0
+    failed = 0
+    with transaction.atomic():
+        running = DBTaskResult.objects.running().select_for_update(skip_locked=True)
+        for task in running:
+            worker = dead.get(task.worker_ids[-1]) if task.worker_ids else None
+            if worker is None:
+                continue
+            task.set_failed(
+                WorkerLost(
+                    f"Worker {worker.pk} ({worker.host}, pid {worker.pid}) stopped beating at "
+                    f"{worker.beat_at.isoformat()} while it ran this task."
+                )
+            )
+            failed += 1
+        # Still dead: one that was only slow and beat again meanwhile keeps its row.
+        WorkerHeartbeat.objects.filter(pk__in=dead, beat_at__lt=cutoff).delete()
+    return failed

@@ -2,19 +2,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cascade.integrations.worker import work
+from cascade.core.worker import work
 from cascade.orgs.setup import announce_setup
 
 
 class Command(BaseCommand):
     help = (
-        "Run a background worker: the queued tasks (django-tasks-db) and the scheduling of due "
-        "data-source syncs. Start as many as you like on PostgreSQL."
+        "Run a background worker: the queued tasks (django-tasks-db) and the periodic jobs of "
+        "every app (core.scheduler). Start as many as you like on PostgreSQL."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--batch", action="store_true", help="schedule once, run what is ready, then stop"
+            "--batch",
+            action="store_true",
+            help="run the due jobs once, then what is ready, then stop",
         )
         parser.add_argument(
             "--max-tasks", type=int, default=None, help="stop after this many tasks"
@@ -23,10 +25,13 @@ class Command(BaseCommand):
             "--interval", type=float, default=1.0, help="seconds between looks at an empty queue"
         )
         parser.add_argument(
-            "--schedule-every", type=float, default=15.0, help="seconds between scheduling rounds"
+            "--schedule-every",
+            type=float,
+            default=15.0,
+            help="seconds between rounds of the periodic jobs",
         )
         parser.add_argument(
-            "--no-schedule", action="store_true", help="run tasks only; schedule nothing"
+            "--no-schedule", action="store_true", help="run tasks only, no periodic job"
         )
         parser.add_argument(
             "--queue-name", default="*", help="queues to work on, comma separated (* for all)"
