@@ -10,25 +10,27 @@ its forms ``page_forms``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cascade.goals.models import Contribution, Goal, KeyResult
 from cascade.orgs import services as orgs
-from cascade.orgs.models import Member, Role
+from cascade.orgs.models import Member, Role, Team
 from tests.builders import World
 
 PASSWORD = "pw-for-tests-only"  # everyone's, as tests.builders makes them
 
 
-def slug_of(where: object) -> str:
+def slug_of(where: Any) -> str:
     """The organisation's slug, from a slug, anything with a ``slug`` (an Organisation, a
     scene) or anything with an ``organisation`` (a World, a Member)."""
     if isinstance(where, str):
@@ -36,10 +38,10 @@ def slug_of(where: object) -> str:
     slug = getattr(where, "slug", None)
     if isinstance(slug, str):
         return slug
-    return where.organisation.slug  # type: ignore[attr-defined]
+    return where.organisation.slug
 
 
-def url(where: object, name: str = "my-week", /, *ids: object, **query: object) -> str:
+def url(where: Any, name: str = "my-week", /, *ids: object, **query: object) -> str:
     """The path of the organisation page called ``name``, its ids in the order of the URL's
     pattern, and ``query`` as its query string: ``url(world, "goal-tree", goal=goal.pk)`` is
     ``/o/<slug>/tree/?goal=<id>``. Without a name, the organisation's home (My week)."""
@@ -54,6 +56,16 @@ def sign_in(client: Client, member: Member) -> Client:
     return client
 
 
+def post_check_in(
+    client: Client, where: Any, kr: KeyResult, *, htmx: bool = False, **fields: str
+) -> HttpResponse:
+    """Posts the goal page's inline check-in of ``kr`` (``value="25"``, ``confidence="6"``,
+    ``done="on"``, ``note=…``), as htmx sends it when ``htmx``."""
+    data = {f"kr{kr.pk}-{name}": value for name, value in fields.items()}
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(url(where, "kr-check-in", kr.pk), data, headers=headers)
+
+
 def queries(client: Client, path: str) -> tuple[int, str]:
     """How many queries a GET of ``path`` runs, and the page; the page must answer 200."""
     with CaptureQueriesContext(connection) as captured:
@@ -62,11 +74,35 @@ def queries(client: Client, path: str) -> tuple[int, str]:
     return len(captured.captured_queries), response.text
 
 
-def link_in_bulk(world: World, goals: Iterable[Goal], *, fan_out: int) -> list[Goal]:
-    """Saves ``goals`` in one go, each with a KR (target 1), goal i contributing to goal
-    (i − 1) // ``fan_out``: a large tree without the services, which are not the point."""
+def goals_in_bulk(
+    world: World,
+    count: int,
+    *,
+    fan_out: int,
+    owners: list[Member] | None = None,
+    team: Team | None = None,
+    private: Callable[[int], bool] = lambda i: False,
+    **fields: object,
+) -> list[Goal]:
+    """``count`` active goals "Goal 0", "Goal 1", … saved in one go, each with a KR (target 1),
+    goal i contributing to goal (i − 1) // ``fan_out``: a large tree without the services,
+    which are not the point. Goal i is ``owners[i % len(owners)]``'s (the CEO's by default),
+    private where ``private(i)``, in ``team`` when i is even; ``fields`` go on every goal."""
     org = world.organisation.pk
-    saved = Goal.objects.bulk_create(goals)
+    owners = owners or [world.ceo]
+    saved = Goal.objects.bulk_create(
+        Goal(
+            organisation_id=org,
+            title=f"Goal {i}",
+            owner=owners[i % len(owners)],
+            team=team if i % 2 == 0 else None,
+            visibility="private" if private(i) else "public",
+            period=world.period,
+            state="active",
+            **fields,
+        )
+        for i in range(count)
+    )
     KeyResult.objects.bulk_create(
         KeyResult(organisation_id=org, goal=g, title="KR", target=Decimal(1)) for g in saved
     )

@@ -12,7 +12,7 @@ from cascade.goals.models import CheckIn, GoalProgress, KeyResult
 from cascade.goals.my_week import STALE_AFTER
 from cascade.orgs import services as orgs
 from tests.builders import metric, milestone, progress
-from tests.web.helpers import sign_in, url
+from tests.web.helpers import post_check_in, sign_in, url
 from tests.web.page_forms import forms_on
 from tests.web.page_parts import part, parts, text
 
@@ -176,20 +176,12 @@ def test_the_preview_uses_the_same_rules_as_saving(client, team):
 def test_inline_check_in_with_htmx_returns_the_updated_figures(client, team):
     world, vp, _company, deals, _launch = team
     kr = KeyResult.objects.get(goal=deals)
-    response = sign_in(client, vp).post(
-        url(world, "kr-check-in", kr.pk),
-        {f"kr{kr.pk}-value": "25", f"kr{kr.pk}-confidence": "6"},
-        headers={"HX-Request": "true"},
-    )
+    response = post_check_in(sign_in(client, vp), world, kr, value="25", confidence="6", htmx=True)
     assert response.status_code == 200
     assert 'id="goal-main"' in response.text
     assert "<html" not in response.text
     assert "25 %" in response.text
-    refused = client.post(
-        url(world, "kr-check-in", kr.pk),
-        {f"kr{kr.pk}-value": "x"},
-        headers={"HX-Request": "true"},
-    )
+    refused = post_check_in(client, world, kr, value="x", htmx=True)
     assert "Enter a number." in refused.text
     assert KeyResult.objects.get(pk=kr.pk).current == Decimal(25)
 
@@ -198,9 +190,7 @@ def test_only_the_owner_or_a_super_user_checks_in(client, team):
     world, vp, _company, deals, _launch = team
     colleague = world.person("Carl Colleague", manager=vp)
     kr = KeyResult.objects.get(goal=deals)
-    response = sign_in(client, colleague).post(
-        url(world, "kr-check-in", kr.pk), {f"kr{kr.pk}-value": "99"}
-    )
+    response = post_check_in(sign_in(client, colleague), world, kr, value="99")
     assert response.status_code == 403
     assert CheckIn.objects.count() == 0
 

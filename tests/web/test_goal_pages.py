@@ -15,7 +15,7 @@ from cascade.goals import selectors
 from cascade.goals import services as goals_services
 from cascade.goals.models import CheckIn, Contribution, Goal, KeyResult
 from tests.builders import make_world, metric, milestone, progress
-from tests.web.helpers import link_in_bulk, queries, sign_in, url
+from tests.web.helpers import goals_in_bulk, post_check_in, queries, sign_in, url
 from tests.web.page_parts import part, parts, text
 
 
@@ -70,22 +70,14 @@ def add_goals(world, count: int, *, mixed_with=None) -> None:
     if mixed_with is not None:
         member, team = mixed_with
         owners = [world.ceo, member, world.person("Pete Private", manager=world.ceo)]
-    link_in_bulk(
+    goals_in_bulk(
         world,
-        (
-            Goal(
-                organisation_id=world.organisation.pk,
-                title=f"Goal {i}",
-                owner=owners[i % len(owners)],
-                team=team if i % 2 == 0 else None,
-                visibility="private" if mixed_with is not None and i % 4 >= 2 else "public",
-                period=world.period,
-                state="active",
-                progress=0.5,
-            )
-            for i in range(count)
-        ),
+        count,
         fan_out=3,
+        owners=owners,
+        team=team,
+        private=lambda i: mixed_with is not None and i % 4 >= 2,
+        progress=0.5,
     )
 
 
@@ -216,6 +208,13 @@ def forecast_goal(world, created_on: date, check_ins: list[tuple[date, int]]):
     return goal
 
 
+def forecast_page(client, world, created_on: date, check_ins: list[tuple[date, int]]) -> str:
+    """The page of a ``forecast_goal``, seen on SEEN_ON."""
+    goal = forecast_goal(world, created_on, check_ins)
+    with clock.frozen_at(SEEN_ON):
+        return client.get(url(world, "goal-detail", goal.pk)).text
+
+
 def forecast_parts(page: str) -> tuple[str, list[str], str]:
     """The "Forecast at the end" figure, the chart's forecast lines, and the chart's legend."""
     figure = next(
@@ -232,13 +231,12 @@ def forecast_parts(page: str) -> tuple[str, list[str], str]:
 def test_the_goal_page_shows_the_forecast_with_enough_check_ins(signed_in, world):
     # 10 % on Oct 2, 15 % on Oct 12, 20 % on Oct 22: half a point a day; Dec 31 is 90 days after
     # Oct 2, so the trend ends at 10 + 45 = 55 %.
-    goal = forecast_goal(
+    page = forecast_page(
+        signed_in,
         world,
         date(2026, 10, 2),
         [(date(2026, 10, 2), 10), (date(2026, 10, 12), 15), (date(2026, 10, 22), 20)],
     )
-    with clock.frozen_at(SEEN_ON):
-        page = signed_in.get(url(world, "goal-detail", goal.pk)).text
     figure, lines, legend = forecast_parts(page)
     assert figure == "55 %"
     [line] = lines
@@ -262,9 +260,7 @@ def test_the_goal_page_shows_the_forecast_with_enough_check_ins(signed_in, world
 def test_the_goal_page_shows_no_forecast_without_enough_check_ins(
     signed_in, world, created_on, check_ins
 ):
-    goal = forecast_goal(world, created_on, check_ins)
-    with clock.frozen_at(SEEN_ON):
-        page = signed_in.get(url(world, "goal-detail", goal.pk)).text
+    page = forecast_page(signed_in, world, created_on, check_ins)
     figure, lines, legend = forecast_parts(page)
     assert figure == "not enough check-ins yet"
     assert lines == []
@@ -273,13 +269,12 @@ def test_the_goal_page_shows_no_forecast_without_enough_check_ins(
 
 
 def test_three_check_ins_on_two_days_give_a_forecast(signed_in, world):
-    goal = forecast_goal(
+    page = forecast_page(
+        signed_in,
         world,
         date(2026, 10, 2),
         [(date(2026, 10, 2), 10), (date(2026, 10, 12), 15), (date(2026, 10, 12), 20)],
     )
-    with clock.frozen_at(SEEN_ON):
-        page = signed_in.get(url(world, "goal-detail", goal.pk)).text
     figure, lines, _legend = forecast_parts(page)
     assert figure.endswith(" %")
     assert len(lines) == 1
@@ -306,10 +301,7 @@ def test_another_organisations_goal_is_not_found(signed_in, world, db):
     kr = KeyResult.objects.get(goal=goal)
     for name in ("goal-detail", "goal-why", "goal-edit", "goal-align"):
         assert signed_in.get(url(world, name, goal.pk)).status_code == 404, name
-    assert (
-        signed_in.post(url(world, "kr-check-in", kr.pk), {f"kr{kr.pk}-value": "5"}).status_code
-        == 404
-    )
+    assert post_check_in(signed_in, world, kr, value="5").status_code == 404
     assert (
         signed_in.get(url(other, "goal-detail", goal.pk)).status_code == 404
     )  # not a member there
@@ -830,10 +822,7 @@ def test_web_writes_go_through_the_services_audit_trail(signed_in, world):
     goal = world.goal("Goal", krs=[milestone()])
     kr = KeyResult.objects.get(goal=goal)
     before = AuditEvent.objects.count()
-    signed_in.post(
-        url(world, "kr-check-in", kr.pk),
-        {f"kr{kr.pk}-done": "on", f"kr{kr.pk}-confidence": "8"},
-    )
+    post_check_in(signed_in, world, kr, done="on", confidence="8")
     assert CheckIn.objects.filter(key_result=kr).count() == 1
     assert progress(goal) == 1.0
     assert AuditEvent.objects.count() == before + 1

@@ -9,7 +9,7 @@ import pytest
 from cascade.goals import services as goals
 from cascade.goals.models import Goal, KeyResult
 from tests.builders import metric, threshold
-from tests.web.helpers import url
+from tests.web.helpers import post_check_in, url
 
 
 def visible(html: str) -> str:
@@ -65,21 +65,13 @@ def test_the_check_in_page_shows_values_with_their_units(signed_in, world, reven
 
 def test_a_check_in_takes_the_value_as_the_page_shows_it(signed_in, world, revenue):
     kr = KeyResult.objects.get(goal=revenue, title="Bookings")
-    ok = signed_in.post(url(world, "kr-check-in", kr.pk), {f"kr{kr.pk}-value": "€ 12,000,000"})
+    ok = post_check_in(signed_in, world, kr, value="€ 12,000,000")
     assert ok.status_code == 302
     kr.refresh_from_db()
     assert kr.current == Decimal(12_000_000)
-    refused = signed_in.post(
-        url(world, "kr-check-in", kr.pk),
-        {f"kr{kr.pk}-value": "$ 1,200"},
-        headers={"HX-Request": "true"},
-    )
+    refused = post_check_in(signed_in, world, kr, value="$ 1,200", htmx=True)
     assert "Enter a number in €; “$” is not this unit." in refused.text
-    comma = signed_in.post(
-        url(world, "kr-check-in", kr.pk),
-        {f"kr{kr.pk}-value": "1,5"},
-        headers={"HX-Request": "true"},
-    )
+    comma = post_check_in(signed_in, world, kr, value="1,5", htmx=True)
     assert "Use a point for decimals: 1.5" in comma.text
     kr.refresh_from_db()
     assert kr.current == Decimal(12_000_000)

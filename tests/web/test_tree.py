@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from cascade.goals.models import Goal
 from cascade.orgs import services as orgs
 from tests.builders import make_world, metric
-from tests.web.helpers import link_in_bulk, queries, sign_in, url
+from tests.web.helpers import goals_in_bulk, queries, sign_in, url
 
 
 def tree_url(world, **query) -> str:
@@ -123,32 +122,8 @@ def test_private_goals_are_hidden_from_those_who_may_not_see_them(client, world)
     world.goal("Secret acquisition", krs=[metric(0, 1)], visibility="private")
     sign_in(client, outsider)
     assert "Secret acquisition" not in client.get(tree_url(world)).text
-    client.logout()
     sign_in(client, world.ceo)  # the owner, and a super user
     assert "Secret acquisition" in client.get(tree_url(world)).text
-
-
-def add_goals(world, count: int, *, owners=None, private=lambda i: False, team=None) -> None:
-    """``count`` active goals, each with a KR, goal i contributing to goal (i−1)//4; each goal's
-    owner is ``owners[i % len(owners)]`` (the CEO by default), private where ``private(i)``,
-    and in ``team`` when i is even."""
-    owners = owners or [world.ceo]
-    link_in_bulk(
-        world,
-        (
-            Goal(
-                organisation_id=world.organisation.pk,
-                title=f"Goal {i}",
-                owner=owners[i % len(owners)],
-                team=team if i % 2 == 0 else None,
-                visibility="private" if private(i) else "public",
-                period=world.period,
-                state="active",
-            )
-            for i in range(count)
-        ),
-        fan_out=4,
-    )
 
 
 def queries_for_tree(client, world) -> int:
@@ -160,8 +135,7 @@ def test_the_tree_runs_a_fixed_number_of_queries(client, db, sizes):
     counts = []
     for size in sizes:
         world = make_world()
-        add_goals(world, size)
-        client.logout()
+        goals_in_bulk(world, size, fan_out=4)
         sign_in(client, world.ceo)
         counts.append(queries_for_tree(client, world))
     assert counts[0] == counts[1]
@@ -177,10 +151,14 @@ def test_the_tree_runs_a_fixed_number_of_queries_for_a_member_with_private_goals
         member = world.person("Mia", manager=world.ceo)
         other = world.person("Pete", manager=world.ceo)
         team = orgs.create_team(actor=world.ceo, name="Squad", members=[member])
-        add_goals(
-            world, size, owners=[world.ceo, member, other], private=lambda i: i % 3 == 2, team=team
+        goals_in_bulk(
+            world,
+            size,
+            fan_out=4,
+            owners=[world.ceo, member, other],
+            private=lambda i: i % 3 == 2,
+            team=team,
         )
-        client.logout()
         sign_in(client, member)
         # Goal 5: private, Pete's, not her team's: hidden. Goal 2: private, Pete's, her team's.
         page = client.get(tree_url(world)).text
