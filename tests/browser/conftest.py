@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from cascade.orgs.models import Member
@@ -114,13 +115,13 @@ def screenshot() -> Callable[[Page, str], Path]:
 
 
 def sign_in_through_form(page: Page, member: Member) -> None:
-    page.goto("/login/")
+    page.goto(reverse("login"))
     page.get_by_label("Email").fill(member.user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     # Signed in: the account menu carries the person's name, and we have left the login page.
     expect(page.locator("details.account > summary")).to_have_text(member.user.full_name)
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    expect(page).not_to_have_url(re.compile(re.escape(reverse("login"))))
 
 
 @pytest.fixture

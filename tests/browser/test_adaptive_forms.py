@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from cascade.goals.models import KeyResult
 from tests.browser.test_workspace import revenue_scene
+from tests.web.helpers import url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +28,7 @@ WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "he
 def test_choosing_milestone_hides_start_target_and_unit(page: Page, sign_in, screenshot):
     scene = revenue_scene()
     sign_in(page, scene.world.ceo)
-    page.goto(f"/o/{scene.slug}/goals/{scene.company.pk}/key-results/new/")
+    page.goto(url(scene, "kr-create", scene.company.pk))
     start, target, unit = (page.get_by_label(name) for name in ("Start value", "Target", "Unit"))
     direction = page.get_by_label("Direction")
     expect(start).to_be_visible()
@@ -58,7 +59,7 @@ def test_choosing_milestone_hides_start_target_and_unit(page: Page, sign_in, scr
 def test_the_goal_sheet_shows_only_the_chosen_kinds_fields(page: Page, sign_in):
     scene = revenue_scene()
     sign_in(page, scene.seller)
-    page.goto(f"/o/{scene.slug}/people/{scene.seller.pk}/sheet/")
+    page.goto(url(scene, "person-sheet", scene.seller.pk))
     add = page.locator("form").filter(has=page.get_by_role("button", name="Add to the sheet"))
     expect(add.get_by_label(re.compile(r"^Title"))).to_be_visible()
     expect(add.get_by_label(re.compile(r"^Key result"))).to_be_hidden()
@@ -73,12 +74,12 @@ def test_screenshots_of_the_kr_form_and_goal_page(page: Page, sign_in, screensho
     scene = revenue_scene()
     page.set_viewport_size(WIDTHS[width])
     sign_in(page, scene.world.ceo)
-    page.goto(f"/o/{scene.slug}/goals/{scene.company.pk}/key-results/new/")
+    page.goto(url(scene, "kr-create", scene.company.pk))
     page.get_by_label("Type").select_option("threshold")
     kind = page.get_by_label("Type")
     # The chosen option's whole text fits in the closed dropdown.
     assert kind.evaluate(TEXT_FITS), "the chosen type's text is cut off"
     screenshot(page, f"kr-form-threshold-{width}")
-    page.goto(f"/o/{scene.slug}/goals/{scene.deals.pk}/")
+    page.goto(url(scene, "goal-detail", scene.deals.pk))
     expect(page.get_by_text("0 → 100 deals")).to_be_visible()
     screenshot(page, f"goal-page-{width}")

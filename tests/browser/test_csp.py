@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Team
 from tests.browser.test_pages import sales_scene
 from tests.browser.test_workspace import check_in_inline, figure
+from tests.web.helpers import url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,24 +54,23 @@ def test_the_main_pages_report_no_csp_violation(page: Page, sign_in):
     orgs.create_team(actor=world.ceo, name="Inside sales", parent=sales, lead=scene.seller)
     console = watch_csp(page)
     sign_in(page, world.ceo)
-    org = f"/o/{scene.slug}"
     pages = [
-        f"{org}/",
-        f"{org}/check-in/",
-        f"{org}/goals/",
-        f"{org}/goals/{scene.company.pk}/",
-        f"{org}/goals/{scene.company.pk}/edit/",
-        f"{org}/goals/copy/",
-        f"{org}/tree/",
-        f"{org}/performance/",
-        f"{org}/people/",
-        f"{org}/people/{scene.seller.pk}/",
-        f"{org}/settings/",
-        f"{org}/settings/people/",
-        f"{org}/settings/teams/",
-        f"{org}/settings/periods/",
-        "/password/",
-        "/api/v1/docs",
+        url(scene),
+        url(scene, "check-in"),
+        url(scene, "goal-list"),
+        url(scene, "goal-detail", scene.company.pk),
+        url(scene, "goal-edit", scene.company.pk),
+        url(scene, "goal-copy"),
+        url(scene, "goal-tree"),
+        url(scene, "performance"),
+        url(scene, "people"),
+        url(scene, "person", scene.seller.pk),
+        url(scene, "org-settings"),
+        url(scene, "settings-people"),
+        url(scene, "settings-teams"),
+        url(scene, "settings-periods"),
+        reverse("password_change"),
+        reverse("api-v1:openapi-view"),
     ]
     for path in pages:
         response = page.goto(path)
@@ -79,7 +80,7 @@ def test_the_main_pages_report_no_csp_violation(page: Page, sign_in):
         page.wait_for_load_state("networkidle")
         assert violations(page, console) == [], path
     # Swagger UI drew the operations under the policy.
-    page.goto("/api/v1/docs")
+    page.goto(reverse("api-v1:openapi-view"))
     expect(page.locator(".opblock").first).to_be_visible()
     assert violations(page, console) == []
 
@@ -90,7 +91,7 @@ def test_htmx_and_the_page_scripts_work_under_the_policy(page: Page, sign_in):
     sign_in(page, scene.seller)
 
     # htmx: the inline check-in swaps the goal's figures without a reload.
-    page.goto(f"/o/{scene.slug}/goals/{scene.deals.pk}/")
+    page.goto(url(scene, "goal-detail", scene.deals.pk))
     expect(figure(page, "Progress")).to_have_text("20 %")
     page.evaluate("window.stillHere = true")
     check_in_inline(page, "Deals signed", "80", "7", "Two big contracts signed")
@@ -100,7 +101,7 @@ def test_htmx_and_the_page_scripts_work_under_the_policy(page: Page, sign_in):
     assert page.locator("style").count() == 0
 
     # cascade.js: "Expand all" / "Collapse all" in the alignment tree, the period picker.
-    page.goto(f"/o/{scene.slug}/tree/")
+    page.goto(url(scene, "goal-tree"))
     branches = page.locator(".tree details")
     assert branches.count() > 0
     page.get_by_role("button", name="Collapse all").click()

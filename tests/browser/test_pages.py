@@ -20,6 +20,7 @@ from cascade.orgs.models import Period
 from tests.browser.conftest import sign_in_through_form
 from tests.browser.test_workspace import PERIOD, Scene, figure, main_nav, revenue_scene
 from tests.builders import metric
+from tests.web.helpers import url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,7 +93,7 @@ def test_a_super_user_opens_the_settings(page: Page, sign_in, screenshot):
     sign_in(page, scene.world.ceo)
     main_nav(page).get_by_role("link", name="Settings").click()
     expect(heading(page)).to_have_text("Settings")
-    expect(page).to_have_url(re.compile(rf"/o/{scene.slug}/settings/$"))
+    expect(page).to_have_url(re.compile(re.escape(url(scene, "org-settings")) + "$"))
     expect(page.get_by_role("region", name="People")).to_contain_text("2 active")
     expect(page.get_by_role("region", name="Teams")).to_contain_text("1 team")
     expect(page.get_by_role("region", name="Periods")).to_contain_text("2 periods")
@@ -150,7 +151,7 @@ def test_edit_copy_and_close_a_goal(page: Page, sign_in, screenshot):
     assert copy.title == "Win new deals in Spain"
 
     # Close the original with a score: its progress stays as it was.
-    page.goto(f"/o/{scene.slug}/goals/{scene.deals.pk}/")
+    page.goto(url(scene, "goal-detail", scene.deals.pk))
     goal_actions.get_by_role("link", name="Close…").click()
     expect(heading(page)).to_have_text("Close “Win new deals in Spain”")
     page.get_by_label("Score").fill("30 %")
@@ -177,15 +178,14 @@ def test_the_main_pages_fit_a_phone_screen(browser, live_server, screenshot):
     try:
         page = context.new_page()
         sign_in_through_form(page, scene.seller)
-        org = f"/o/{scene.slug}"
         for name, path in [
-            ("my-week", f"{org}/"),
-            ("check-in", f"{org}/check-in/"),
-            ("goals", f"{org}/goals/"),
-            ("goal", f"{org}/goals/{scene.company.pk}/"),
-            ("tree", f"{org}/tree/"),
-            ("people", f"{org}/people/"),
-            ("performance", f"{org}/performance/"),
+            ("my-week", url(scene)),
+            ("check-in", url(scene, "check-in")),
+            ("goals", url(scene, "goal-list")),
+            ("goal", url(scene, "goal-detail", scene.company.pk)),
+            ("tree", url(scene, "goal-tree")),
+            ("people", url(scene, "people")),
+            ("performance", url(scene, "performance")),
         ]:
             page.goto(path)
             expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -209,7 +209,7 @@ def test_opening_a_deep_goal_in_the_tree_loads_its_juniors(page: Page, sign_in, 
     for level in (2, 3, 4):
         step = world.goal(f"Step {level}", owner=scene.seller, krs=[metric(0, 10)], under={step: 1})
     sign_in(page, scene.seller)
-    page.goto(f"/o/{scene.slug}/tree/")
+    page.goto(url(scene, "goal-tree"))
     tree = page.locator(".tree")
 
     def open_node(title: str) -> None:

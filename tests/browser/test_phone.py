@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import sign_in_through_form
 from tests.browser.test_pages import PHONE, sales_scene
 from tests.browser.test_workspace import main_nav
+from tests.web.helpers import url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,7 +76,7 @@ def test_the_goal_filters_fold_away_on_a_phone(browser, live_server, screenshot)
     context, page = open_page(browser, live_server, PHONE, errors)
     try:
         sign_in_through_form(page, scene.seller)
-        page.goto(f"/o/{scene.slug}/goals/")
+        page.goto(url(scene, "goal-list"))
         filters = page.locator("details.filters > summary")
         search = page.get_by_role("searchbox", name="Search")
         expect(filters).to_have_text("Filters")
@@ -98,7 +99,7 @@ def test_the_goal_filters_fold_away_on_a_phone(browser, live_server, screenshot)
     context, page = open_page(browser, live_server, LAPTOP, errors)
     try:
         sign_in_through_form(page, scene.seller)
-        page.goto(f"/o/{scene.slug}/goals/")
+        page.goto(url(scene, "goal-list"))
         expect(page.locator("details.filters > summary")).to_be_hidden()
         expect(page.get_by_role("searchbox", name="Search")).to_be_visible()
     finally:

@@ -12,20 +12,9 @@ from cascade.goals.models import CheckIn, GoalProgress, KeyResult
 from cascade.goals.my_week import STALE_AFTER
 from cascade.orgs import services as orgs
 from tests.builders import metric, milestone, progress
+from tests.web.helpers import post_check_in, sign_in, url
 from tests.web.page_forms import forms_on
 from tests.web.page_parts import part, parts, text
-
-PASSWORD = "pw-for-tests-only"
-
-
-def url(world, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
-
-
-def sign_in(client, member):
-    client.logout()
-    assert client.login(username=member.user.email, password=PASSWORD)
-    return client
 
 
 @pytest.fixture
@@ -42,7 +31,7 @@ def team(world):
 
 def test_the_batch_page_lists_my_key_results_with_their_values(client, team):
     world, vp, _company, _deals, _launch = team
-    page = sign_in(client, vp).get(url(world, "check-in/")).text
+    page = sign_in(client, vp).get(url(world, "check-in")).text
     assert "Deals closed" in page
     assert "Launched" in page
     assert "Company KR 1" not in page  # the CEO's, not mine
@@ -52,7 +41,7 @@ def test_saving_the_batch_records_every_entry_and_shows_the_seniors_new_progress
     world, vp, company, deals, launch = team
     deals_kr, launch_kr = KeyResult.objects.get(goal=deals), KeyResult.objects.get(goal=launch)
     response = sign_in(client, vp).post(
-        url(world, "check-in/"),
+        url(world, "check-in"),
         {
             f"kr{deals_kr.pk}-value": "50",
             f"kr{deals_kr.pk}-confidence": "7",
@@ -75,7 +64,7 @@ def test_one_bad_row_refuses_the_whole_batch_with_the_error_on_that_row(client, 
     world, vp, company, deals, launch = team
     deals_kr, launch_kr = KeyResult.objects.get(goal=deals), KeyResult.objects.get(goal=launch)
     response = sign_in(client, vp).post(
-        url(world, "check-in/"),
+        url(world, "check-in"),
         {f"kr{deals_kr.pk}-value": "lots", f"kr{launch_kr.pk}-done": "on"},
     )
     assert response.status_code == 400
@@ -89,7 +78,7 @@ def test_a_confidence_only_update_keeps_the_value(client, team):
     world.check_in(deals, 30)
     kr = KeyResult.objects.get(goal=deals)
     sign_in(client, vp).post(
-        url(world, "check-in/"), {f"kr{kr.pk}-confidence": "3", f"kr{kr.pk}-note": "Worried"}
+        url(world, "check-in"), {f"kr{kr.pk}-confidence": "3", f"kr{kr.pk}-note": "Worried"}
     )
     latest = CheckIn.objects.filter(key_result=kr).latest("created_at", "id")
     assert (latest.value, latest.confidence, latest.note) == (Decimal(30), 3, "Worried")
@@ -97,14 +86,14 @@ def test_a_confidence_only_update_keeps_the_value(client, team):
 
 def test_an_empty_batch_saves_nothing(client, team):
     world, vp, *_ = team
-    response = sign_in(client, vp).post(url(world, "check-in/"), {})
+    response = sign_in(client, vp).post(url(world, "check-in"), {})
     assert response.status_code == 302
     assert CheckIn.objects.count() == 0
 
 
 def rendered_batch(client, world) -> dict[str, list[str]]:
     """The batch form as the page renders it: what a browser sends when nothing is touched."""
-    page = client.get(url(world, "check-in/")).text
+    page = client.get(url(world, "check-in")).text
     (form,) = [f for f in forms_on(page) if any(n.endswith("-confidence") for n in f.names)]
     return form.data()
 
@@ -126,7 +115,7 @@ def test_an_untouched_batch_records_nothing(client, checked_in_team):
     world, vp, *_ = checked_in_team
     data = rendered_batch(sign_in(client, vp), world)
     before = records()
-    response = client.post(url(world, "check-in/"), data)
+    response = client.post(url(world, "check-in"), data)
     assert response.status_code == 302  # "Nothing to save"
     assert records() == before
 
@@ -140,7 +129,7 @@ def test_only_the_row_that_changed_is_recorded(client, checked_in_team, field, t
     data = rendered_batch(sign_in(client, vp), world)
     data[f"kr{deals_kr.pk}-{field}"] = [typed]
     checkins, _history, events = records()
-    response = client.post(url(world, "check-in/"), data)
+    response = client.post(url(world, "check-in"), data)
     assert response.status_code == 200
     assert "Saved 1 check-in" in response.text
     assert CheckIn.objects.count() == checkins + 1
@@ -167,7 +156,7 @@ def test_unticking_a_done_milestone_is_recorded(client, checked_in_team):
     launch_kr = KeyResult.objects.get(goal=launch)
     data = rendered_batch(sign_in(client, vp), world)
     assert data.pop(f"kr{launch_kr.pk}-done") == ["on"]
-    assert "Saved 1 check-in" in client.post(url(world, "check-in/"), data).text
+    assert "Saved 1 check-in" in client.post(url(world, "check-in"), data).text
     assert KeyResult.objects.get(pk=launch_kr.pk).current == 0
 
 
@@ -175,36 +164,24 @@ def test_the_preview_uses_the_same_rules_as_saving(client, team):
     world, vp, _company, deals, _launch = team
     kr = KeyResult.objects.get(goal=deals)
     sign_in(client, vp)
-    assert (
-        "→ <strong>50 %</strong>"
-        in client.get(url(world, f"key-results/{kr.pk}/preview/?kr{kr.pk}-value=50")).text
-    )
-    exceeded = client.get(url(world, f"key-results/{kr.pk}/preview/?kr{kr.pk}-value=150")).text
+    preview = url(world, "kr-preview", kr.pk)
+    assert "→ <strong>50 %</strong>" in client.get(preview, {f"kr{kr.pk}-value": "50"}).text
+    exceeded = client.get(preview, {f"kr{kr.pk}-value": "150"}).text
     assert "100 %" in exceeded
     assert "150 %" in exceeded
-    assert (
-        "Enter a number" in client.get(url(world, f"key-results/{kr.pk}/preview/?value=abc")).text
-    )
+    assert "Enter a number" in client.get(preview, {"value": "abc"}).text
     assert CheckIn.objects.count() == 0
 
 
 def test_inline_check_in_with_htmx_returns_the_updated_figures(client, team):
     world, vp, _company, deals, _launch = team
     kr = KeyResult.objects.get(goal=deals)
-    response = sign_in(client, vp).post(
-        url(world, f"key-results/{kr.pk}/check-in/"),
-        {f"kr{kr.pk}-value": "25", f"kr{kr.pk}-confidence": "6"},
-        headers={"HX-Request": "true"},
-    )
+    response = post_check_in(sign_in(client, vp), world, kr, value="25", confidence="6", htmx=True)
     assert response.status_code == 200
     assert 'id="goal-main"' in response.text
     assert "<html" not in response.text
     assert "25 %" in response.text
-    refused = client.post(
-        url(world, f"key-results/{kr.pk}/check-in/"),
-        {f"kr{kr.pk}-value": "x"},
-        headers={"HX-Request": "true"},
-    )
+    refused = post_check_in(client, world, kr, value="x", htmx=True)
     assert "Enter a number." in refused.text
     assert KeyResult.objects.get(pk=kr.pk).current == Decimal(25)
 
@@ -213,9 +190,7 @@ def test_only_the_owner_or_a_super_user_checks_in(client, team):
     world, vp, _company, deals, _launch = team
     colleague = world.person("Carl Colleague", manager=vp)
     kr = KeyResult.objects.get(goal=deals)
-    response = sign_in(client, colleague).post(
-        url(world, f"key-results/{kr.pk}/check-in/"), {f"kr{kr.pk}-value": "99"}
-    )
+    response = post_check_in(sign_in(client, colleague), world, kr, value="99")
     assert response.status_code == 403
     assert CheckIn.objects.count() == 0
 
@@ -363,7 +338,7 @@ def test_what_changed_leaves_out_my_own_changes_and_goals_i_may_not_see(client, 
     assert f"/goals/{goals['secret'].pk}/" not in changes
     assert "Olga Other" not in text(changes)
     # The secret goal is hidden from Vera everywhere, not only here.
-    assert client.get(url(sales.world, f"goals/{goals['secret'].pk}/")).status_code == 404
+    assert client.get(url(sales.world, "goal-detail", goals["secret"].pk)).status_code == 404
 
 
 def test_what_changed_says_so_when_nothing_did(client, sales):

@@ -15,25 +15,8 @@ from cascade.goals import selectors
 from cascade.goals import services as goals_services
 from cascade.goals.models import CheckIn, Contribution, Goal, KeyResult
 from tests.builders import make_world, metric, milestone, progress
+from tests.web.helpers import goals_in_bulk, post_check_in, queries, sign_in, url
 from tests.web.page_parts import part, parts, text
-
-PASSWORD = "pw-for-tests-only"
-
-
-@pytest.fixture
-def signed_in(client, world):
-    assert client.login(username=world.ceo.user.email, password=PASSWORD)
-    return client
-
-
-def url(world, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
-
-
-def as_member(client, member):
-    client.logout()
-    assert client.login(username=member.user.email, password=PASSWORD)
-    return client
 
 
 def field_errors(page: str, name: str) -> str:
@@ -51,7 +34,7 @@ def test_goal_list_shows_rows_with_progress_status_and_owner(signed_in, world):
     vp = world.person("Vera Vice", manager=world.ceo)
     goal = world.goal("Grow revenue", owner=vp, krs=[metric(0, 100)])
     world.check_in(goal, 40, confidence=6)
-    page = signed_in.get(url(world, "goals/"))
+    page = signed_in.get(url(world, "goal-list"))
     assert page.status_code == 200
     text = page.text
     assert "Grow revenue" in text
@@ -64,13 +47,16 @@ def test_goal_list_filters(signed_in, world):
     vp = world.person("Vera Vice", manager=world.ceo)
     world.goal("Grow revenue in Spain", owner=vp, krs=[metric()])
     world.goal("Hire engineers", krs=[metric()])
-    text = signed_in.get(url(world, f"goals/?owner={vp.pk}")).text
+    text = signed_in.get(url(world, "goal-list", owner=vp.pk)).text
     assert "Grow revenue in Spain" in text
     assert "Hire engineers" not in text
-    text = signed_in.get(url(world, "goals/?q=engineers")).text
+    text = signed_in.get(url(world, "goal-list", q="engineers")).text
     assert "Hire engineers" in text
     assert "Spain" not in text
-    assert signed_in.get(url(world, "goals/?status=nonsense&team=x&page=999")).status_code == 200
+    assert (
+        signed_in.get(url(world, "goal-list", status="nonsense", team="x", page="999")).status_code
+        == 200
+    )
 
 
 def add_goals(world, count: int, *, mixed_with=None) -> None:
@@ -80,42 +66,33 @@ def add_goals(world, count: int, *, mixed_with=None) -> None:
     a third belong to someone else; half of them are private, and every other goal is the
     team's — so that member may see some private goals (their own, their team's) and not others.
     """
-    org = world.organisation.pk
     owners, team = [world.ceo], None
     if mixed_with is not None:
         member, team = mixed_with
         owners = [world.ceo, member, world.person("Pete Private", manager=world.ceo)]
-    goals = Goal.objects.bulk_create(
-        Goal(
-            organisation_id=org,
-            title=f"Goal {i}",
-            owner=owners[i % len(owners)],
-            team=team if i % 2 == 0 else None,
-            visibility="private" if mixed_with is not None and i % 4 >= 2 else "public",
-            period=world.period,
-            state="active",
-            progress=0.5,
-        )
-        for i in range(count)
-    )
-    KeyResult.objects.bulk_create(
-        KeyResult(organisation_id=org, goal=g, title="KR", target=Decimal(1)) for g in goals
-    )
-    Contribution.objects.bulk_create(
-        Contribution(organisation_id=org, junior=goals[i], senior=goals[(i - 1) // 3])
-        for i in range(1, count)
+    goals_in_bulk(
+        world,
+        count,
+        fan_out=3,
+        owners=owners,
+        team=team,
+        private=lambda i: mixed_with is not None and i % 4 >= 2,
+        progress=0.5,
     )
 
 
-def count_queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(path).status_code == 200
-    return len(captured.captured_queries)
+# The pages whose query counts are checked, each given its world and the first goal.
+PAGES = {
+    "goal-list": lambda world, goal: url(world, "goal-list"),
+    "goal-list-on-track": lambda world, goal: url(world, "goal-list", status="on_track"),
+    "goal-detail": lambda world, goal: url(world, "goal-detail", goal.pk),
+    "goal-tree": lambda world, goal: url(world, "goal-tree"),
+    "goal-tree-of-a-goal": lambda world, goal: url(world, "goal-tree", goal=goal.pk),
+    "my-week": lambda world, goal: url(world),
+}
 
 
-@pytest.mark.parametrize(
-    "path", ["goals/", "goals/?status=on_track", "goals/{goal}/", "tree/", "tree/?goal={goal}", ""]
-)
+@pytest.mark.parametrize("path", PAGES)
 def test_pages_run_a_fixed_number_of_queries_with_20_or_2000_goals(client, db, path):
     counts = []
     for size in (20, 2000):
@@ -123,15 +100,12 @@ def test_pages_run_a_fixed_number_of_queries_with_20_or_2000_goals(client, db, p
         add_goals(world, size)
         first = Goal.objects.filter(organisation=world.organisation).order_by("pk").first()
         world.check_in(first, Decimal("0.5"))
-        client.logout()
-        assert client.login(username=world.ceo.user.email, password=PASSWORD)
-        counts.append(count_queries(client, url(world, path.format(goal=first.pk))))
+        sign_in(client, world.ceo)
+        counts.append(queries(client, PAGES[path](world, first))[0])
     assert counts[0] == counts[1], counts
 
 
-@pytest.mark.parametrize(
-    "path", ["goals/", "goals/?status=on_track", "goals/{goal}/", "tree/", "tree/?goal={goal}", ""]
-)
+@pytest.mark.parametrize("path", PAGES)
 def test_pages_run_a_fixed_number_of_queries_for_a_member_with_private_goals(client, db, path):
     """The same for a plain member, whom the private-goal filter applies to (not a super user)."""
     from cascade.orgs import services as orgs
@@ -145,7 +119,7 @@ def test_pages_run_a_fixed_number_of_queries_for_a_member_with_private_goals(cli
         goals = Goal.objects.filter(organisation=world.organisation).order_by("pk")
         first = goals.first()
         world.check_in(first, Decimal("0.5"))
-        as_member(client, member)
+        sign_in(client, member)
         # Hidden from Mia: the private goals that are neither hers nor her team's (goals 3, 11,
         # 15, …). Goal 0 has contributors she may see (1, and 2: private but her team's) and
         # one she may not (3).
@@ -153,14 +127,14 @@ def test_pages_run_a_fixed_number_of_queries_for_a_member_with_private_goals(cli
         assert set(hidden.values_list("title", flat=True)) == {
             f"Goal {i}" for i in range(size) if i % 4 == 3 and i % 3 != 1
         }
-        page = client.get(url(world, path.format(goal=first.pk))).text
+        page = client.get(PAGES[path](world, first)).text
         assert "Goal 3<" not in page
-        if path == "goals/{goal}/":
+        if path == "goal-detail":
             contributors = text(part(page, "section", aria_labelledby="contributors-heading"))
             assert "Goal 1" in contributors
             assert "Goal 2" in contributors
             assert "A private goal" in contributors
-        counts.append(count_queries(client, url(world, path.format(goal=first.pk))))
+        counts.append(queries(client, PAGES[path](world, first))[0])
     assert counts[0] == counts[1], counts
 
 
@@ -175,7 +149,7 @@ def test_goal_page_shows_krs_attainment_contributors_parents_history_and_trail(s
     )
     world.goal("Junior", owner=vp, krs=[metric()], under={sales: 1})
     world.check_in(sales, 150, note="A record month")
-    text = signed_in.get(url(world, f"goals/{sales.pk}/")).text
+    text = signed_in.get(url(world, "goal-detail", sales.pk)).text
     assert "150 %" in text  # raw attainment
     assert "Company" in text
     assert "weight 2" in text
@@ -194,9 +168,9 @@ def test_a_goal_created_today_in_the_middle_of_the_quarter_is_not_behind(signed_
         goal = world.goal("Brand new", krs=[metric(0, 100, title="Fresh KR")])
         world.check_in(goal, 0)
     with clock.frozen_at(today + timedelta(minutes=35)):
-        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+        page = signed_in.get(url(world, "goal-detail", goal.pk)).text
         week = signed_in.get(url(world)).text
-        listed = signed_in.get(url(world, "goals/?status=off_track")).text
+        listed = signed_in.get(url(world, "goal-list", status="off_track")).text
     figures = {
         text(part(f, "div", class_="label")): text(f) for f in parts(page, "div", class_="figure")
     }
@@ -214,7 +188,7 @@ def test_the_expected_progress_of_a_goal_of_the_period_counts_from_its_start(sig
     with clock.frozen_at(datetime(2026, 10, 1, 9, tzinfo=UTC)):
         goal = world.goal("Since October", krs=[metric(0, 100)])
     with clock.frozen_at(datetime(2026, 11, 15, 9, tzinfo=UTC)):
-        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+        page = signed_in.get(url(world, "goal-detail", goal.pk)).text
     assert "Off track" in page  # 0 % of an expected 50 %
     assert "counted from the start of Q4 2026" in text(part(page, "p", id="why-expected"))
 
@@ -234,6 +208,13 @@ def forecast_goal(world, created_on: date, check_ins: list[tuple[date, int]]):
     return goal
 
 
+def forecast_page(client, world, created_on: date, check_ins: list[tuple[date, int]]) -> str:
+    """The page of a ``forecast_goal``, seen on SEEN_ON."""
+    goal = forecast_goal(world, created_on, check_ins)
+    with clock.frozen_at(SEEN_ON):
+        return client.get(url(world, "goal-detail", goal.pk)).text
+
+
 def forecast_parts(page: str) -> tuple[str, list[str], str]:
     """The "Forecast at the end" figure, the chart's forecast lines, and the chart's legend."""
     figure = next(
@@ -250,13 +231,12 @@ def forecast_parts(page: str) -> tuple[str, list[str], str]:
 def test_the_goal_page_shows_the_forecast_with_enough_check_ins(signed_in, world):
     # 10 % on Oct 2, 15 % on Oct 12, 20 % on Oct 22: half a point a day; Dec 31 is 90 days after
     # Oct 2, so the trend ends at 10 + 45 = 55 %.
-    goal = forecast_goal(
+    page = forecast_page(
+        signed_in,
         world,
         date(2026, 10, 2),
         [(date(2026, 10, 2), 10), (date(2026, 10, 12), 15), (date(2026, 10, 22), 20)],
     )
-    with clock.frozen_at(SEEN_ON):
-        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
     figure, lines, legend = forecast_parts(page)
     assert figure == "55 %"
     [line] = lines
@@ -280,9 +260,7 @@ def test_the_goal_page_shows_the_forecast_with_enough_check_ins(signed_in, world
 def test_the_goal_page_shows_no_forecast_without_enough_check_ins(
     signed_in, world, created_on, check_ins
 ):
-    goal = forecast_goal(world, created_on, check_ins)
-    with clock.frozen_at(SEEN_ON):
-        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
+    page = forecast_page(signed_in, world, created_on, check_ins)
     figure, lines, legend = forecast_parts(page)
     assert figure == "not enough check-ins yet"
     assert lines == []
@@ -291,13 +269,12 @@ def test_the_goal_page_shows_no_forecast_without_enough_check_ins(
 
 
 def test_three_check_ins_on_two_days_give_a_forecast(signed_in, world):
-    goal = forecast_goal(
+    page = forecast_page(
+        signed_in,
         world,
         date(2026, 10, 2),
         [(date(2026, 10, 2), 10), (date(2026, 10, 12), 15), (date(2026, 10, 12), 20)],
     )
-    with clock.frozen_at(SEEN_ON):
-        page = signed_in.get(url(world, f"goals/{goal.pk}/")).text
     figure, lines, _legend = forecast_parts(page)
     assert figure.endswith(" %")
     assert len(lines) == 1
@@ -307,14 +284,14 @@ def test_why_this_number_now_and_as_of_a_date(signed_in, world):
     senior = world.goal("Senior", krs=[metric(0, 10, title="Own KR")])
     junior = world.goal("Junior", krs=[metric(0, 10)], under={senior: 3})
     world.check_in(junior, 8)
-    text = signed_in.get(url(world, f"goals/{senior.pk}/why/")).text
+    text = signed_in.get(url(world, "goal-why", senior.pk)).text
     assert "Junior" in text
     assert "Own KR" in text
     assert "+60 %" in text  # 0.8 × 3/4: trailing zeros dropped
     assert "60 %" in text
-    past = signed_in.get(url(world, f"goals/{senior.pk}/why/?as_of=2020-01-01")).text
+    past = signed_in.get(url(world, "goal-why", senior.pk, as_of="2020-01-01")).text
     assert "had no progress recorded" in past
-    bad = signed_in.get(url(world, f"goals/{senior.pk}/why/?as_of=yesterday")).text
+    bad = signed_in.get(url(world, "goal-why", senior.pk, as_of="yesterday")).text
     assert "YYYY-MM-DD" in bad
 
 
@@ -322,30 +299,22 @@ def test_another_organisations_goal_is_not_found(signed_in, world, db):
     other = make_world()
     goal = other.goal("Theirs", krs=[metric()])
     kr = KeyResult.objects.get(goal=goal)
-    for path in (
-        f"goals/{goal.pk}/",
-        f"goals/{goal.pk}/why/",
-        f"goals/{goal.pk}/edit/",
-        f"goals/{goal.pk}/align/",
-    ):
-        assert signed_in.get(url(world, path)).status_code == 404, path
+    for name in ("goal-detail", "goal-why", "goal-edit", "goal-align"):
+        assert signed_in.get(url(world, name, goal.pk)).status_code == 404, name
+    assert post_check_in(signed_in, world, kr, value="5").status_code == 404
     assert (
-        signed_in.post(
-            url(world, f"key-results/{kr.pk}/check-in/"), {f"kr{kr.pk}-value": "5"}
-        ).status_code
-        == 404
-    )
-    assert signed_in.get(url(other, f"goals/{goal.pk}/")).status_code == 404  # not a member there
+        signed_in.get(url(other, "goal-detail", goal.pk)).status_code == 404
+    )  # not a member there
     assert KeyResult.objects.get(pk=kr.pk).current is None
 
 
 def test_private_goals_are_hidden_from_members_who_may_not_see_them(client, world):
     outsider = world.person("Olga Outside", manager=world.ceo)
     secret = world.goal("Secret acquisition", krs=[metric()], visibility="private")
-    as_member(client, outsider)
-    assert client.get(url(world, f"goals/{secret.pk}/")).status_code == 404
-    assert "Secret acquisition" not in client.get(url(world, "goals/")).text
-    assert "Secret acquisition" not in client.get(url(world, "goals/search/?q=secret")).text
+    sign_in(client, outsider)
+    assert client.get(url(world, "goal-detail", secret.pk)).status_code == 404
+    assert "Secret acquisition" not in client.get(url(world, "goal-list")).text
+    assert "Secret acquisition" not in client.get(url(world, "goal-search", q="secret")).text
 
 
 def test_a_link_to_a_hidden_goal_is_not_reached_by_its_id_on_the_web_either(client, world):
@@ -357,12 +326,12 @@ def test_a_link_to_a_hidden_goal_is_not_reached_by_its_id_on_the_web_either(clie
     mine = world.goal("Olga's goal", owner=olga, krs=[metric()])
     goals_services.align_goal(actor=world.ceo, junior=mine, senior=secret, weight=2)
     link = Contribution.objects.get(junior=mine, senior=secret)
-    as_member(client, olga)
-    page = client.get(url(world, f"goals/{mine.pk}/")).text
+    sign_in(client, olga)
+    page = client.get(url(world, "goal-detail", mine.pk)).text
     assert "A private goal" in page
     assert f"contributions/{link.pk}/" not in page
     for data in ({"action": "weight", "weight": "5"}, {"action": "remove"}):
-        assert client.post(url(world, f"contributions/{link.pk}/"), data).status_code == 404
+        assert client.post(url(world, "contribution", link.pk), data).status_code == 404
     assert Contribution.objects.get(pk=link.pk).weight == Decimal(2)
 
 
@@ -372,7 +341,7 @@ def test_a_link_to_a_hidden_goal_is_not_reached_by_its_id_on_the_web_either(clie
 def test_create_a_goal_with_a_metric_kr_aligned_under_a_senior(signed_in, world):
     senior = world.goal("Company", krs=[metric()])
     response = signed_in.post(
-        url(world, "goals/new/"),
+        url(world, "goal-create"),
         {
             "title": "Win Spain",
             "owner": world.ceo.pk,
@@ -389,7 +358,7 @@ def test_create_a_goal_with_a_metric_kr_aligned_under_a_senior(signed_in, world)
     )
     goal = Goal.objects.get(title="Win Spain")
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/goals/{goal.pk}/")
+    assert response["Location"].endswith(url(world, "goal-detail", goal.pk))
     assert goal.state == "active"
     assert KeyResult.objects.get(goal=goal).target == Decimal(20)
     assert Contribution.objects.get(junior=goal).weight == Decimal(2)
@@ -397,36 +366,20 @@ def test_create_a_goal_with_a_metric_kr_aligned_under_a_senior(signed_in, world)
 
 def test_create_shows_errors_next_to_fields_and_saves_nothing(signed_in, world):
     before = Goal.objects.count()
-    response = signed_in.post(
-        url(world, "goals/new/"),
-        {
-            "title": "",
-            "owner": world.ceo.pk,
-            "period": world.period.pk,
-            "visibility": "public",
-            "kr_title": "KR",
-            "kr_kind": "metric",
-            "kr_start": "5",
-            "kr_target": "5",
-            "weight": "1",
-        },
-    )
+    form = {
+        "owner": world.ceo.pk,
+        "period": world.period.pk,
+        "visibility": "public",
+        "kr_title": "KR",
+        "kr_kind": "metric",
+        "kr_start": "5",
+        "kr_target": "5",
+        "weight": "1",
+    }
+    response = signed_in.post(url(world, "goal-create"), {"title": "", **form})
     assert response.status_code == 400
     assert "This field is required." in response.text
-    response = signed_in.post(
-        url(world, "goals/new/"),
-        {
-            "title": "Valid",
-            "owner": world.ceo.pk,
-            "period": world.period.pk,
-            "visibility": "public",
-            "kr_title": "KR",
-            "kr_kind": "metric",
-            "kr_start": "5",
-            "kr_target": "5",
-            "weight": "1",
-        },
-    )
+    response = signed_in.post(url(world, "goal-create"), {"title": "Valid", **form})
     assert response.status_code == 400
     assert "The target must differ from the start value" in response.text
     assert Goal.objects.count() == before
@@ -435,19 +388,19 @@ def test_create_shows_errors_next_to_fields_and_saves_nothing(signed_in, world):
 def test_edit_a_goal_and_members_cannot_edit_others_goals(client, world):
     goal = world.goal("Original", krs=[metric()])
     member = world.person("Max Member", manager=world.ceo)
-    as_member(client, world.ceo)
+    sign_in(client, world.ceo)
     data = {
         "title": "Renamed",
         "owner": world.ceo.pk,
         "period": world.period.pk,
         "visibility": "public",
     }
-    assert client.post(url(world, f"goals/{goal.pk}/edit/"), data).status_code == 302
+    assert client.post(url(world, "goal-edit", goal.pk), data).status_code == 302
     assert Goal.objects.get(pk=goal.pk).title == "Renamed"
-    as_member(client, member)
-    assert client.get(url(world, f"goals/{goal.pk}/edit/")).status_code == 403
+    sign_in(client, member)
+    assert client.get(url(world, "goal-edit", goal.pk)).status_code == 403
     assert (
-        client.post(url(world, f"goals/{goal.pk}/edit/"), {**data, "title": "Hijacked"}).status_code
+        client.post(url(world, "goal-edit", goal.pk), {**data, "title": "Hijacked"}).status_code
         == 403
     )
     assert Goal.objects.get(pk=goal.pk).title == "Renamed"
@@ -457,7 +410,7 @@ def test_editing_a_goal_with_bad_input_shows_errors_next_to_the_fields_and_saves
     signed_in, world
 ):
     goal = world.goal("Original", krs=[metric()], description="As it was")
-    edit_url = url(world, f"goals/{goal.pk}/edit/")
+    edit_url = url(world, "goal-edit", goal.pk)
     good = {
         "title": "Renamed",
         "description": "Changed",
@@ -497,13 +450,13 @@ def test_editing_a_goal_with_bad_input_shows_errors_next_to_the_fields_and_saves
 def test_add_edit_and_remove_a_key_result(signed_in, world):
     goal = world.goal("Goal", krs=[metric(0, 10)])
     response = signed_in.post(
-        url(world, f"goals/{goal.pk}/key-results/new/"),
+        url(world, "kr-create", goal.pk),
         {"title": "Second", "kind": "milestone", "start": "", "target": "", "weight": "1"},
     )
     assert response.status_code == 302
     second = KeyResult.objects.get(goal=goal, title="Second")
     response = signed_in.post(
-        url(world, f"key-results/{second.pk}/edit/"),
+        url(world, "kr-edit", second.pk),
         {
             "title": "Second, renamed",
             "kind": "milestone",
@@ -515,12 +468,12 @@ def test_add_edit_and_remove_a_key_result(signed_in, world):
     assert response.status_code == 302
     assert KeyResult.objects.get(pk=second.pk).weight == Decimal(2)
     bad = signed_in.post(
-        url(world, f"key-results/{second.pk}/edit/"),
+        url(world, "kr-edit", second.pk),
         {"title": "x", "kind": "metric", "start": "1", "target": "1", "weight": "-1"},
     )
     assert bad.status_code == 400
     assert KeyResult.objects.get(pk=second.pk).kind == "milestone"
-    assert signed_in.post(url(world, f"key-results/{second.pk}/remove/")).status_code == 302
+    assert signed_in.post(url(world, "kr-remove", second.pk)).status_code == 302
     assert not KeyResult.objects.filter(pk=second.pk).exists()
 
 
@@ -529,47 +482,45 @@ def test_add_edit_and_remove_a_key_result(signed_in, world):
 
 def test_close_with_a_score_then_reopen_archive_and_restore(signed_in, world):
     goal = world.goal("Goal", krs=[metric()])
-    bad = signed_in.post(
-        url(world, f"goals/{goal.pk}/close/"), {"score": "1.5", "outcome": "achieved"}
-    )
+    bad = signed_in.post(url(world, "goal-close", goal.pk), {"score": "1.5", "outcome": "achieved"})
     assert bad.status_code == 400
     assert "A score runs from 0 to 1 (0 % to 100 %)" in bad.text
     ok = signed_in.post(
-        url(world, f"goals/{goal.pk}/close/"),
+        url(world, "goal-close", goal.pk),
         {"score": "0.7", "outcome": "partial", "retrospective": "Good"},
     )
     assert ok.status_code == 302
     assert Goal.objects.get(pk=goal.pk).state == "closed"
     for action, state in (("reopen", "active"), ("archive", "archived"), ("restore", "active")):
-        assert signed_in.post(url(world, f"goals/{goal.pk}/{action}/")).status_code == 302
+        assert signed_in.post(url(world, "goal-state", goal.pk, action)).status_code == 302
         assert Goal.objects.get(pk=goal.pk).state == state
-    assert signed_in.post(url(world, f"goals/{goal.pk}/explode/")).status_code == 404
-    assert signed_in.get(url(world, f"goals/{goal.pk}/archive/")).status_code == 405
+    assert signed_in.post(url(world, "goal-state", goal.pk, "explode")).status_code == 404
+    assert signed_in.get(url(world, "goal-state", goal.pk, "archive")).status_code == 405
 
 
 def test_align_with_the_picker_change_weight_and_unlink(signed_in, world):
     senior = world.goal("Company revenue", krs=[metric()])
     junior = world.goal("Team revenue", krs=[metric(0, 10)])
-    results = signed_in.get(url(world, f"goals/search/?q=company&exclude={junior.pk}")).text
+    results = signed_in.get(url(world, "goal-search", q="company", exclude=junior.pk)).text
     assert "Company revenue" in results
     assert "Team revenue" not in results
     assert (
         signed_in.post(
-            url(world, f"goals/{junior.pk}/align/"), {"senior_goal": senior.pk, "weight": "2"}
+            url(world, "goal-align", junior.pk), {"senior_goal": senior.pk, "weight": "2"}
         ).status_code
         == 302
     )
     link = Contribution.objects.get(junior=junior, senior=senior)
     cycle = signed_in.post(
-        url(world, f"goals/{senior.pk}/align/"), {"senior_goal": junior.pk, "weight": "1"}
+        url(world, "goal-align", senior.pk), {"senior_goal": junior.pk, "weight": "1"}
     )
     assert cycle.status_code == 400
     assert "would close a cycle" in cycle.text
-    signed_in.post(url(world, f"contributions/{link.pk}/"), {"action": "weight", "weight": "3"})
+    signed_in.post(url(world, "contribution", link.pk), {"action": "weight", "weight": "3"})
     assert Contribution.objects.get(pk=link.pk).weight == Decimal(3)
-    signed_in.post(url(world, f"contributions/{link.pk}/"), {"action": "weight", "weight": "-3"})
+    signed_in.post(url(world, "contribution", link.pk), {"action": "weight", "weight": "-3"})
     assert Contribution.objects.get(pk=link.pk).weight == Decimal(3)
-    signed_in.post(url(world, f"contributions/{link.pk}/"), {"action": "remove"})
+    signed_in.post(url(world, "contribution", link.pk), {"action": "remove"})
     assert not Contribution.objects.filter(pk=link.pk).exists()
 
 
@@ -583,12 +534,12 @@ def test_aligning_a_junior_that_moves_the_seniors_asks_first_and_saves_on_confir
     world.check_in(idea, 0)
     assert progress(company) == pytest.approx(0.31)
     assert progress(sales) == pytest.approx(0.62)
-    path = url(world, f"goals/{idea.pk}/align/")
-    with CaptureQueriesContext(connection) as queries:
+    path = url(world, "goal-align", idea.pk)
+    with CaptureQueriesContext(connection) as captured:
         page = signed_in.post(path, {"senior_goal": sales.pk, "weight": "1"})
     assert page.status_code == 200
     writes = [
-        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+        q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
     ]
     assert not [w for w in writes if "cascade_cache" not in w and "session" not in w]
     assert not Contribution.objects.filter(junior=idea).exists()  # nothing saved yet
@@ -636,7 +587,7 @@ def test_an_align_that_moves_nothing_saves_at_once(signed_in, world):
     world.check_in(senior, 50)
     draft = world.goal("Draft junior", krs=[metric(0, 100)], activate=False)
     page = signed_in.post(
-        url(world, f"goals/{draft.pk}/align/"), {"senior_goal": senior.pk, "weight": "1"}
+        url(world, "goal-align", draft.pk), {"senior_goal": senior.pk, "weight": "1"}
     )
     assert page.status_code == 302  # a draft does not count: no goal moves
     assert Contribution.objects.filter(junior=draft, senior=senior).exists()
@@ -646,7 +597,7 @@ def test_a_bad_weight_on_the_align_form_is_a_form_error(signed_in, world):
     senior = world.goal("Senior", krs=[metric(0, 100)])
     junior = world.goal("Junior", krs=[metric(0, 100)])
     page = signed_in.post(
-        url(world, f"goals/{junior.pk}/align/"), {"senior_goal": senior.pk, "weight": "-1"}
+        url(world, "goal-align", junior.pk), {"senior_goal": senior.pk, "weight": "-1"}
     )
     assert page.status_code == 400
     assert "cannot be negative" in field_errors(page.text, "weight")
@@ -664,7 +615,7 @@ def test_copy_unfinished_goals_into_the_next_period(signed_in, world):
     goal = world.goal("Unfinished", krs=[metric(0, 100)])
     world.check_in(goal, 40)
     response = signed_in.post(
-        url(world, "goals/copy/"), {"source": world.period.pk, "target": q1.pk, "goals": [goal.pk]}
+        url(world, "goal-copy"), {"source": world.period.pk, "target": q1.pk, "goals": [goal.pk]}
     )
     assert response.status_code == 302
     copy = Goal.objects.get(period=q1, title="Unfinished")
@@ -722,28 +673,28 @@ def test_the_copy_page_offers_the_chosen_periods_goals_into_the_period_after_it(
         actor=world.ceo, name="Q2 2027", start=date(2027, 4, 1), end=date(2027, 6, 30)
     )
     in_q1 = world.goal("Vera in Q1", owner=quarters.vera, krs=[metric()], period=quarters.q1)
-    as_member(client, quarters.vera)
-    default = client.get(url(world, "goals/copy/")).text  # from the current quarter into Q1
+    sign_in(client, quarters.vera)
+    default = client.get(url(world, "goal-copy")).text  # from the current quarter into Q1
     assert copy_page_choices(default) == {quarters.goals["mine"].pk}
     target = part(default, "select", name="target")
     assert re.search(rf'<option value="{quarters.q1.pk}" selected>', target)
-    chosen = client.get(url(world, f"goals/copy/?source={quarters.q1.pk}")).text
+    chosen = client.get(url(world, "goal-copy", source=quarters.q1.pk)).text
     assert copy_page_choices(chosen) == {in_q1.pk}
     assert re.search(rf'<option value="{q2.pk}" selected>', part(chosen, "select", name="target"))
 
 
 def test_copy_says_what_is_missing_and_copies_nothing(client, quarters):
     world, goals = quarters.world, quarters.goals
-    as_member(client, quarters.vera)
+    sign_in(client, quarters.vera)
     before = Goal.objects.count()
     nothing = client.post(
-        url(world, "goals/copy/"), {"source": world.period.pk, "target": quarters.q1.pk}
+        url(world, "goal-copy"), {"source": world.period.pk, "target": quarters.q1.pk}
     )
     assert nothing.status_code == 400
     fieldset = text(part(nothing.text, "fieldset"))  # next to the list of goals
     assert "Choose at least one goal to copy." in fieldset
     same = client.post(
-        url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": world.period.pk, "target": world.period.pk, "goals": [goals["mine"].pk]},
     )
     assert same.status_code == 400
@@ -755,8 +706,8 @@ def test_copy_says_what_is_missing_and_copies_nothing(client, quarters):
 
 def test_a_member_may_copy_only_their_own_unfinished_goals(client, quarters):
     world, goals = quarters.world, quarters.goals
-    as_member(client, quarters.vera)
-    page = client.get(url(world, "goals/copy/"))
+    sign_in(client, quarters.vera)
+    page = client.get(url(world, "goal-copy"))
     assert page.status_code == 200
     # Not the finished one, not the draft; not Rob's either, though she is his manager: only a
     # goal's owner (or a super user) may add its key results, which a copy needs.
@@ -765,7 +716,7 @@ def test_a_member_may_copy_only_their_own_unfinished_goals(client, quarters):
     before = Goal.objects.count()
     for other in ("report", "peer", "private", "finished", "draft"):
         refused = client.post(
-            url(world, "goals/copy/"),
+            url(world, "goal-copy"),
             {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals[other].pk]},
         )
         assert refused.status_code == 400, other
@@ -773,7 +724,7 @@ def test_a_member_may_copy_only_their_own_unfinished_goals(client, quarters):
         assert "Pat private" not in refused.text
     assert Goal.objects.count() == before
     ok = client.post(
-        url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]},
     )
     assert ok.status_code == 302
@@ -782,10 +733,10 @@ def test_a_member_may_copy_only_their_own_unfinished_goals(client, quarters):
 
 def test_a_super_user_may_copy_anyones_unfinished_goals(signed_in, quarters):
     world, goals = quarters.world, quarters.goals
-    offered = copy_page_choices(signed_in.get(url(world, "goals/copy/")).text)
+    offered = copy_page_choices(signed_in.get(url(world, "goal-copy")).text)
     assert offered == {goals[name].pk for name in ("mine", "report", "peer", "private")}
     response = signed_in.post(
-        url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["report"].pk]},
     )
     assert response.status_code == 302
@@ -799,24 +750,24 @@ def test_copy_refuses_another_organisations_periods_and_goals(signed_in, quarter
     theirs = other.goal("Their unfinished", krs=[metric()])
     before = Goal.objects.count()
     into_theirs = signed_in.post(
-        url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": world.period.pk, "target": other.period.pk, "goals": [goals["mine"].pk]},
     )
     assert into_theirs.status_code == 400
     assert "Select a valid choice" in field_errors(into_theirs.text, "target")
     from_theirs = signed_in.post(
-        url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": other.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]},
     )
     assert from_theirs.status_code == 400
     assert "From period: Select a valid choice" in text(part(from_theirs.text, "div", role="alert"))
     their_goal = signed_in.post(
-        url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": other.period.pk, "target": quarters.q1.pk, "goals": [theirs.pk]},
     )
     assert their_goal.status_code == 400
     # Asking for their period on the page shows our current period's goals instead.
-    page = signed_in.get(url(world, f"goals/copy/?source={other.period.pk}")).text
+    page = signed_in.get(url(world, "goal-copy", source=other.period.pk)).text
     assert "Their unfinished" not in page
     assert goals["mine"].pk in copy_page_choices(page)
     assert Goal.objects.count() == before
@@ -831,7 +782,7 @@ def test_copies_keep_the_alignment_to_seniors_that_run_in_the_new_period(signed_
     services.align_goal(actor=world.ceo, junior=goals["mine"], senior=for_the_year, weight=2)
     services.align_goal(actor=world.ceo, junior=goals["mine"], senior=for_q4, weight=3)
     response = signed_in.post(
-        url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]},
     )
     assert response.status_code == 302
@@ -841,7 +792,7 @@ def test_copies_keep_the_alignment_to_seniors_that_run_in_the_new_period(signed_
     links = list(Contribution.objects.filter(junior=copy).values_list("senior_id", "weight"))
     assert links == [(for_the_year.pk, Decimal(2))]
     assert copy.state == "active"
-    page = signed_in.get(url(world, f"goals/{copy.pk}/")).text
+    page = signed_in.get(url(world, "goal-detail", copy.pk)).text
     parents = text(part(page, "section", aria_labelledby="parents-heading"))
     assert "Yearly ambition" in parents
     assert "Q4 push" not in parents
@@ -850,9 +801,9 @@ def test_copies_keep_the_alignment_to_seniors_that_run_in_the_new_period(signed_
 def test_copying_the_same_goal_twice_does_not_duplicate_it(signed_in, quarters):
     world, goals = quarters.world, quarters.goals
     data = {"source": world.period.pk, "target": quarters.q1.pk, "goals": [goals["mine"].pk]}
-    first = signed_in.post(url(world, "goals/copy/"), data, follow=True)
+    first = signed_in.post(url(world, "goal-copy"), data, follow=True)
     assert "Copied 1 goal(s)" in text(part(first.text, "ul", class_="messages"))
-    again = signed_in.post(url(world, "goals/copy/"), data, follow=True)
+    again = signed_in.post(url(world, "goal-copy"), data, follow=True)
     assert Goal.objects.filter(period=quarters.q1).count() == 1
     said = text(part(again.text, "ul", class_="messages"))
     assert "Already copied into Q1" in said
@@ -860,7 +811,7 @@ def test_copying_the_same_goal_twice_does_not_duplicate_it(signed_in, quarters):
     assert "Copied" not in said
     # Once the copy is archived, the goal may be carried over afresh.
     goals_services.archive_goal(actor=world.ceo, goal=Goal.objects.get(period=quarters.q1))
-    assert signed_in.post(url(world, "goals/copy/"), data).status_code == 302
+    assert signed_in.post(url(world, "goal-copy"), data).status_code == 302
     assert Goal.objects.filter(period=quarters.q1).exclude(state="archived").count() == 1
 
 
@@ -871,10 +822,7 @@ def test_web_writes_go_through_the_services_audit_trail(signed_in, world):
     goal = world.goal("Goal", krs=[milestone()])
     kr = KeyResult.objects.get(goal=goal)
     before = AuditEvent.objects.count()
-    signed_in.post(
-        url(world, f"key-results/{kr.pk}/check-in/"),
-        {f"kr{kr.pk}-done": "on", f"kr{kr.pk}-confidence": "8"},
-    )
+    post_check_in(signed_in, world, kr, done="on", confidence="8")
     assert CheckIn.objects.filter(key_result=kr).count() == 1
     assert progress(goal) == 1.0
     assert AuditEvent.objects.count() == before + 1

@@ -16,16 +16,11 @@ from datetime import timedelta
 
 import pytest
 from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.urls import reverse
 from django.utils import timezone
 
 from cascade.core.logs import NoClientErrorTraceback
-from tests.builders import World
-
-PASSWORD = "pw-for-tests-only"
-
-
-def url(world: World, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
+from tests.web.helpers import PASSWORD, url
 
 
 @pytest.fixture
@@ -70,20 +65,21 @@ def test_the_500_page_styles_itself_with_the_requests_nonce(rf):
 
 def test_pages_of_signed_in_people_are_not_stored(client, world, member):
     client.force_login(member.user)
-    for path in (url(world), url(world, "goals/"), "/api/v1/me"):
+    # Any answer of the API will do: a path it does not know gets its JSON 404.
+    for path in (url(world), url(world, "goal-list"), "/api/v1/me"):
         response = client.get(path)
         assert "no-store" in response.headers.get("Cache-Control", ""), path
     # A page swapped in by htmx too.
-    response = client.get(url(world, "goals/search/") + "?q=x", HTTP_HX_REQUEST="true")
+    response = client.get(url(world, "goal-search", q="x"), HTTP_HX_REQUEST="true")
     assert "no-store" in response.headers["Cache-Control"]
 
 
 def test_static_files_and_strangers_pages_keep_their_caching(client, world, member):
-    stranger = client.get("/no-such-page/")
+    stranger = client.get("/no-such-page/")  # a path no URL name stands for
     assert stranger.status_code == 404
     assert "no-store" not in stranger.headers.get("Cache-Control", "")
     client.force_login(member.user)
-    static = client.get("/static/cascade/cascade.css")
+    static = client.get("/static/cascade/cascade.css")  # a file, not a view
     assert static.status_code == 200
     assert "no-store" not in static.headers.get("Cache-Control", "")
 
@@ -134,14 +130,14 @@ def test_https_is_enforced_only_with_secure_cookies(tmp_path):
 def test_with_https_on_plain_http_is_redirected_and_https_gets_hsts(client, world, settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 31536000
-    plain = client.get("/login/")
+    plain = client.get(reverse("login"))
     assert plain.status_code == 301
     assert plain.headers["Location"].startswith("https://")
-    secure = client.get("/login/", secure=True)
+    secure = client.get(reverse("login"), secure=True)
     assert secure.status_code == 200
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
     # X-Forwarded-Proto is not believed unless a trusted proxy is configured.
-    forged = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    forged = client.get(reverse("login"), HTTP_X_FORWARDED_PROTO="https")
     assert forged.status_code == 301
 
 
@@ -159,10 +155,10 @@ class Clock:
         self.moment += timedelta(**delta)
 
 
-def signed_in(client, world) -> bool:
+def still_signed_in(client, world) -> bool:
     response = client.get(url(world))
     if response.status_code == 302:
-        assert "/login/" in response.headers["Location"]
+        assert reverse("login") in response.headers["Location"]
         return False
     assert response.status_code == 200
     return True
@@ -171,13 +167,13 @@ def signed_in(client, world) -> bool:
 def test_a_session_ends_after_eight_idle_hours(client, world, member, monkeypatch):
     clock = Clock(monkeypatch)
     assert client.login(username=member.user.email, password=PASSWORD)
-    assert signed_in(client, world)
+    assert still_signed_in(client, world)
     clock.advance(hours=7, minutes=59)
-    assert signed_in(client, world)  # and this request moves the expiry on
+    assert still_signed_in(client, world)  # and this request moves the expiry on
     clock.advance(hours=7, minutes=59)
-    assert signed_in(client, world)  # 16 hours after signing in, never idle for 8
+    assert still_signed_in(client, world)  # 16 hours after signing in, never idle for 8
     clock.advance(hours=8, minutes=1)
-    assert not signed_in(client, world)
+    assert not still_signed_in(client, world)
 
 
 def test_the_idle_timeout_comes_from_the_setting(client, world, member, monkeypatch, settings):
@@ -185,11 +181,11 @@ def test_the_idle_timeout_comes_from_the_setting(client, world, member, monkeypa
     clock = Clock(monkeypatch)
     assert client.login(username=member.user.email, password=PASSWORD)
     clock.advance(minutes=29)
-    assert signed_in(client, world)
+    assert still_signed_in(client, world)
     clock.advance(minutes=29)
-    assert signed_in(client, world)  # 58 minutes after signing in
+    assert still_signed_in(client, world)  # 58 minutes after signing in
     clock.advance(minutes=31)
-    assert not signed_in(client, world)
+    assert not still_signed_in(client, world)
 
 
 # --------------------------------------------------------------------------- one-line 403s
@@ -217,11 +213,13 @@ def log_output():
 def test_a_403_is_logged_as_one_line_without_traceback(client, world, member, log_output, caplog):
     client.force_login(member.user)
     with caplog.at_level(logging.WARNING, logger="django.request"):
-        response = client.get(url(world, "settings/"))
+        response = client.get(url(world, "org-settings"))
     assert response.status_code == 403
     records = [r for r in caplog.records if r.name == "django.request"]
     assert len(records) == 1
-    assert records[0].getMessage() == f"Forbidden (Permission denied): {url(world, 'settings/')}"
+    assert records[0].getMessage() == (
+        f"Forbidden (Permission denied): {url(world, 'org-settings')}"
+    )
     written = log_output.getvalue()
     assert written.count("\n") == 1, written
     assert "Traceback" not in written

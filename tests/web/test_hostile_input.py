@@ -32,6 +32,7 @@ from cascade.orgs import services as orgs
 from cascade.performance.models import GoalSheet, Review, ReviewCycle, SheetComment, SheetItem
 from tests.api.test_fuzz import build_performance
 from tests.builders import metric, milestone, total
+from tests.web.helpers import url
 from tests.web.page_forms import forms_on
 
 HUGE = "9" * 25
@@ -65,21 +66,12 @@ def routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, object]]:
             yield prefix + str(p.pattern), p.callback
 
 
-@pytest.fixture
-def signed_in(client, world):
-    client.force_login(world.ceo.user)
-    return client
-
-
-def org_url(world, path: str) -> str:
-    return f"/o/{world.organisation.slug}/{path}"
-
-
 def test_every_url_with_an_id_answers_a_huge_id_with_404(signed_in, world):
     tried = 0
     for route, _view in routes(get_resolver().url_patterns):
         if "<int:" not in route:
             continue
+        # Built from the route itself: the walk covers every URL, named or not.
         path = "/" + route.replace("<slug:org>", world.organisation.slug)
         path = re.sub(r"<int:\w+>", HUGE, path)
         path = re.sub(r"<str:\w+>", "archive", path)
@@ -91,28 +83,28 @@ def test_every_url_with_an_id_answers_a_huge_id_with_404(signed_in, world):
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("name", "query"),
     [
-        f"goals/?period={HUGE}",
-        f"goals/?team={HUGE}",
-        f"goals/?owner={HUGE}",
-        f"goals/new/?under={HUGE}",
-        f"goals/search/?q=a&exclude={HUGE}",
-        f"goals/copy/?source={HUGE}",
-        f"tree/?goal={HUGE}",
+        ("goal-list", {"period": HUGE}),
+        ("goal-list", {"team": HUGE}),
+        ("goal-list", {"owner": HUGE}),
+        ("goal-create", {"under": HUGE}),
+        ("goal-search", {"q": "a", "exclude": HUGE}),
+        ("goal-copy", {"source": HUGE}),
+        ("goal-tree", {"goal": HUGE}),
     ],
 )
-def test_huge_ids_in_query_strings_are_ignored_or_not_found(signed_in, world, query):
-    assert signed_in.get(org_url(world, query)).status_code in {200, 404}
+def test_huge_ids_in_query_strings_are_ignored_or_not_found(signed_in, world, name, query):
+    assert signed_in.get(url(world, name, **query)).status_code in {200, 404}
 
 
 def test_why_this_number_on_the_last_day_of_the_calendar_reads_as_today(signed_in, world):
     goal = world.goal("Grow", krs=[metric(0, 10)])
     world.check_in(goal, 4)
     for day in ("9999-12-31", "0001-01-01"):
-        answer = signed_in.get(org_url(world, f"goals/{goal.pk}/why/?as_of={day}"))
+        answer = signed_in.get(url(world, "goal-why", goal.pk, as_of=day))
         assert answer.status_code == 200
-    future = signed_in.get(org_url(world, f"goals/{goal.pk}/why/?as_of=9999-12-31"))
+    future = signed_in.get(url(world, "goal-why", goal.pk, as_of="9999-12-31"))
     assert "40" in future.content.decode()  # today's 40 %, not "no progress yet"
 
 
@@ -122,7 +114,7 @@ def test_a_huge_goal_id_in_a_multiple_choice_is_a_form_error(signed_in, world):
         actor=world.ceo, name="Q1 2027", start=date(2027, 1, 1), end=date(2027, 3, 31)
     )
     answer = signed_in.post(
-        org_url(world, "goals/copy/"),
+        url(world, "goal-copy"),
         {"source": world.period.pk, "target": next_quarter.pk, "goals": [goal.pk, HUGE]},
     )
     assert answer.status_code == 400  # the form again, with its error
@@ -131,17 +123,16 @@ def test_a_huge_goal_id_in_a_multiple_choice_is_a_form_error(signed_in, world):
 
 
 @pytest.mark.parametrize(
-    ("path", "data"),
+    ("name", "query", "data"),
     [
-        ("goals/?team=%C2%B2", None),
-        ("performance/?period=%C2%B2", None),
-        ("reviews/cycles/new/", {"scale_text": "² Meets"}),
+        ("goal-list", {"team": "²"}, None),
+        ("performance", {"period": "²"}, None),
+        ("review-cycle-new", {}, {"scale_text": "² Meets"}),
     ],
 )
-def test_a_superscript_two_is_no_number(signed_in, world, path, data):
-    answer = (
-        signed_in.post(org_url(world, path), data) if data else signed_in.get(org_url(world, path))
-    )
+def test_a_superscript_two_is_no_number(signed_in, world, name, query, data):
+    path = url(world, name, **query)
+    answer = signed_in.post(path, data) if data else signed_in.get(path)
     assert answer.status_code in {200, 400}
 
 
@@ -151,7 +142,7 @@ def test_a_nul_byte_in_text_that_no_django_form_checked_is_refused(signed_in, wo
     full_organisation(world)
     sheet = GoalSheet.objects.order_by("pk").first()
     assert sheet is not None
-    answer = signed_in.post(org_url(world, f"sheets/{sheet.pk}/comments/"), {"body": "a\x00b"})
+    answer = signed_in.post(url(world, "sheet-comment", sheet.pk), {"body": "a\x00b"})
     assert answer.status_code == 302
     assert not SheetComment.objects.filter(body__contains="a").exclude(body="Good plan").exists()
     page = signed_in.get(answer.url).text

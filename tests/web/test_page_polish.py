@@ -7,20 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
+from tests.web.helpers import url
 
-PASSWORD = "pw-for-tests-only"
 CSS = Path(__file__).resolve().parents[2] / "src/cascade/web/static/cascade/cascade.css"
-
-
-@pytest.fixture
-def signed_in(client, world):
-    assert client.login(username=world.ceo.user.email, password=PASSWORD)
-    return client
-
-
-def url(world, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
 
 
 def scene(world):
@@ -34,22 +23,20 @@ def scene(world):
 
 def test_why_opened_directly_is_a_whole_page(signed_in, world):
     senior, _ = scene(world)
-    page = signed_in.get(url(world, f"goals/{senior.pk}/why/")).text
+    page = signed_in.get(url(world, "goal-why", senior.pk)).text
     assert page.lstrip().startswith("<!doctype html>")
     assert "cascade.css" in page  # styled, with the top bar
     assert "<h1>Why this number?</h1>" in page
-    assert f'href="/o/{world.organisation.slug}/goals/{senior.pk}/"' in page  # back to the goal
+    assert f'href="{url(world, "goal-detail", senior.pk)}"' in page  # back to the goal
     assert "+60 %" in page  # the share the junior adds (trailing zeros dropped)
-    past = signed_in.get(url(world, f"goals/{senior.pk}/why/?as_of=2020-01-01")).text
+    past = signed_in.get(url(world, "goal-why", senior.pk, as_of="2020-01-01")).text
     assert 'value="2020-01-01"' in past  # the date asked stays in its field
     assert "had no progress recorded" in past
 
 
 def test_why_for_htmx_is_the_fragment_alone(signed_in, world):
     senior, _ = scene(world)
-    fragment = signed_in.get(
-        url(world, f"goals/{senior.pk}/why/"), headers={"HX-Request": "true"}
-    ).text
+    fragment = signed_in.get(url(world, "goal-why", senior.pk), headers={"HX-Request": "true"}).text
     assert "<html" not in fragment
     assert "<h1>" not in fragment
     assert "+60 %" in fragment
@@ -57,18 +44,18 @@ def test_why_for_htmx_is_the_fragment_alone(signed_in, world):
 
 def test_the_tree_explains_a_contribution_weight(signed_in, world):
     scene(world)
-    page = signed_in.get(url(world, f"tree/?period={world.period.pk}")).text
+    page = signed_in.get(url(world, "goal-tree", period=world.period.pk)).text
     assert ">×3</span>" in page
     assert "weight 3 in the goal above" in page  # for screen readers
     assert re.search(r'title="Weight 3: counts 3 times as much as a weight-1 contributor', page)
 
 
 def test_the_settings_tabs_include_data_sources(signed_in, world):
-    page = signed_in.get(url(world, "settings/")).text
+    page = signed_in.get(url(world, "org-settings")).text
     nav = page.split('aria-label="Settings"')[1].split("</nav>")[0]
-    assert f'href="/o/{world.organisation.slug}/settings/connections/"' in nav
+    assert f'href="{url(world, "settings-connections")}"' in nav
     assert ">Data sources</a>" in nav
-    sources = signed_in.get(url(world, "settings/connections/")).text
+    sources = signed_in.get(url(world, "settings-connections")).text
     nav = sources.split('aria-label="Settings"')[1].split("</nav>")[0]
     assert 'aria-current="page">Data sources' in nav
 

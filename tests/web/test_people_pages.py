@@ -10,62 +10,36 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from cascade.accounts.models import User
 from cascade.core import clock
 from cascade.goals.models import Goal, State
 from cascade.orgs import services as orgs
-from cascade.orgs.models import Member, Role, TeamMembership
+from cascade.orgs.models import Member, TeamMembership
 from tests.builders import make_world, metric
-
-PASSWORD = "pw-for-tests-only"
-
-
-def sign_in(client, member) -> None:
-    client.logout()
-    assert client.login(username=member.user.email, password=PASSWORD)
-
-
-def url(world, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
+from tests.web.helpers import PASSWORD, acme_people, queries, sign_in, url
 
 
 @pytest.fixture
 def acme(world):
     """CEO ← Vera VP ← Max Manager ← Olga; Pat reports to the CEO; Sam is a second super user.
     Team "Sales" (lead Vera, with Max and Olga) inside "Commercial"."""
-    vera = world.person("Vera VP", manager=world.ceo)
-    max_ = world.person("Max Manager", manager=vera)
-    olga = world.person("Olga Operator", manager=max_)
-    pat = world.person("Pat Plain", manager=world.ceo)
-    sam = world.person("Sam Super", role=Role.SUPER_USER)
-    commercial = orgs.create_team(actor=world.ceo, name="Commercial")
-    sales = orgs.create_team(
-        actor=world.ceo, name="Sales", parent=commercial, lead=vera, members=[max_, olga]
-    )
-    return SimpleNamespace(
-        world=world,
-        ceo=world.ceo,
-        vera=vera,
-        max=max_,
-        olga=olga,
-        pat=pat,
-        sam=sam,
-        commercial=commercial,
-        sales=sales,
-    )
+    return acme_people(world, in_sales=("max", "olga"))
 
 
 # --------------------------------------------------------------------------- status codes
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, acme):
-    for path in ["people/", f"people/{acme.olga.pk}/", f"teams/{acme.sales.pk}/"]:
-        response = client.get(url(acme.world, path))
+    for path in [
+        url(acme.world, "people"),
+        url(acme.world, "person", acme.olga.pk),
+        url(acme.world, "team", acme.sales.pk),
+    ]:
+        response = client.get(path)
         assert response.status_code == 302
-        assert response["Location"].startswith("/login/")
+        assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("who", ["ceo", "pat"])
@@ -73,32 +47,32 @@ def test_every_member_opens_every_people_page(client, acme, who):
     sign_in(client, getattr(acme, who))
     w = acme.world
     pages = [
-        "people/",
-        "people/?expand=all",
-        f"people/?focus={acme.max.pk}",
-        "people/?q=olga",
-        f"people/{acme.olga.pk}/",
-        f"people/{acme.ceo.pk}/",
-        f"people/{acme.vera.pk}/?period={w.period.pk}",
-        f"teams/{acme.sales.pk}/",
-        f"teams/{acme.commercial.pk}/?period={w.period.pk}",
+        url(w, "people"),
+        url(w, "people", expand="all"),
+        url(w, "people", focus=acme.max.pk),
+        url(w, "people", q="olga"),
+        url(w, "person", acme.olga.pk),
+        url(w, "person", acme.ceo.pk),
+        url(w, "person", acme.vera.pk, period=w.period.pk),
+        url(w, "team", acme.sales.pk),
+        url(w, "team", acme.commercial.pk, period=w.period.pk),
     ]
     for path in pages:
-        assert client.get(url(w, path)).status_code == 200, path
+        assert client.get(path).status_code == 200, path
 
 
 def test_unknown_ids_are_not_found(client, acme):
     sign_in(client, acme.pat)
     w = acme.world
     for path in [
-        "people/999999/",
-        "teams/999999/",
-        "people/?focus=999999",
-        "people/?focus=abc",
-        f"people/{acme.olga.pk}/?period=999999",
-        f"people/{acme.olga.pk}/?period=x",
+        url(w, "person", 999999),
+        url(w, "team", 999999),
+        url(w, "people", focus="999999"),
+        url(w, "people", focus="abc"),
+        url(w, "person", acme.olga.pk, period="999999"),
+        url(w, "person", acme.olga.pk, period="x"),
     ]:
-        assert client.get(url(w, path)).status_code == 404, path
+        assert client.get(path).status_code == 404, path
 
 
 def test_another_organisations_people_teams_and_periods_are_not_found(client, acme):
@@ -108,24 +82,24 @@ def test_another_organisations_people_teams_and_periods_are_not_found(client, ac
     sign_in(client, acme.ceo)  # a super user, even
     w = acme.world
     for path in [
-        f"people/{theirs.pk}/",
-        f"people/{other.ceo.pk}/",
-        f"teams/{their_team.pk}/",
-        f"people/?focus={theirs.pk}",
-        f"people/{acme.olga.pk}/?period={other.period.pk}",
-        f"teams/{acme.sales.pk}/?period={other.period.pk}",
+        url(w, "person", theirs.pk),
+        url(w, "person", other.ceo.pk),
+        url(w, "team", their_team.pk),
+        url(w, "people", focus=theirs.pk),
+        url(w, "person", acme.olga.pk, period=other.period.pk),
+        url(w, "team", acme.sales.pk, period=other.period.pk),
     ]:
-        assert client.get(url(w, path)).status_code == 404, path
+        assert client.get(path).status_code == 404, path
     # …and their organisation's own pages are not found for us.
-    assert client.get(url(other, "people/")).status_code == 404
-    assert client.get(url(other, f"people/{theirs.pk}/")).status_code == 404
+    assert client.get(url(other, "people")).status_code == 404
+    assert client.get(url(other, "person", theirs.pk)).status_code == 404
 
 
 def test_a_deactivated_member_cannot_open_the_organisation(client, acme):
     orgs.deactivate_member(actor=acme.ceo, member=acme.pat)
     assert client.login(username=acme.pat.user.email, password=PASSWORD)  # still a user…
-    assert client.get(url(acme.world, "people/")).status_code == 404  # …but not in Acme
-    home = client.get("/")
+    assert client.get(url(acme.world, "people")).status_code == 404  # …but not in Acme
+    home = client.get(reverse("home"))
     assert home.status_code == 200
     assert acme.world.organisation.name not in home.text
 
@@ -135,7 +109,7 @@ def test_a_deactivated_member_cannot_open_the_organisation(client, acme):
 
 def test_the_org_chart_runs_from_the_ceo_down(client, acme):
     sign_in(client, acme.pat)
-    page = client.get(url(acme.world, "people/")).text
+    page = client.get(url(acme.world, "people")).text
     chart = page[page.index('class="tree org-chart"') :]
     names = [acme.ceo.name, "Vera VP", "Max Manager", "Olga Operator"]
     positions = [chart.index(name) for name in names]
@@ -143,7 +117,7 @@ def test_the_org_chart_runs_from_the_ceo_down(client, acme):
     assert chart.index("Pat Plain") > chart.index(acme.ceo.name)
     # Everyone has one node, with a link to their page.
     for member in [acme.ceo, acme.vera, acme.max, acme.olga, acme.pat, acme.sam]:
-        assert chart.count(f'href="/o/{acme.world.organisation.slug}/people/{member.pk}/"') == 1
+        assert chart.count(f'href="{url(acme.world, "person", member.pk)}"') == 1
     assert "2 direct · 4 in all" in chart
     # Sam has no manager: a tree of their own, after the CEO's bigger one.
     assert chart.index("Sam Super") > chart.index("Olga Operator")
@@ -151,7 +125,7 @@ def test_the_org_chart_runs_from_the_ceo_down(client, acme):
 
 def test_the_org_chart_nests_lists_correctly(client, acme):
     sign_in(client, acme.pat)
-    page = client.get(url(acme.world, "people/?expand=all")).text
+    page = client.get(url(acme.world, "people", expand="all")).text
     chart = page[
         page.index('<ul class="tree org-chart"') : page.index('aria-labelledby="teams-heading"')
     ]
@@ -163,7 +137,7 @@ def test_the_org_chart_nests_lists_correctly(client, acme):
 
 def test_the_org_chart_starts_from_a_person_with_their_reporting_line(client, acme):
     sign_in(client, acme.pat)
-    page = client.get(url(acme.world, f"people/?focus={acme.max.pk}")).text
+    page = client.get(url(acme.world, "people", focus=acme.max.pk)).text
     line = page[page.index('aria-label="Reporting line"') :]
     line = line[: line.index("</nav>")]
     assert line.index(acme.ceo.name) < line.index("Vera VP") < line.index("Max Manager")
@@ -175,7 +149,7 @@ def test_the_org_chart_starts_from_a_person_with_their_reporting_line(client, ac
 def test_leavers_are_not_in_the_chart_and_their_reports_move_up(client, acme):
     orgs.deactivate_member(actor=acme.ceo, member=acme.max)
     sign_in(client, acme.pat)
-    page = client.get(url(acme.world, f"people/?focus={acme.vera.pk}")).text
+    page = client.get(url(acme.world, "people", focus=acme.vera.pk)).text
     assert "Max Manager" not in page
     assert "Olga Operator" in page
 
@@ -184,18 +158,18 @@ def test_searching_people_by_name_title_or_email(client, acme):
     orgs.change_member(actor=acme.ceo, member=acme.olga, title="Operations analyst")
     sign_in(client, acme.pat)
     for query in ["olga", "analyst", acme.olga.user.email.split("@")[0], "OLGA op"]:
-        page = client.get(url(acme.world, "people/"), {"q": query}).text
+        page = client.get(url(acme.world, "people"), {"q": query}).text
         results = page[page.index('id="people-heading"') : page.index('id="teams-heading"')]
         assert "1 person match" in results, query
         assert "Olga Operator" in results
         assert "Vera VP" not in results
-    page = client.get(url(acme.world, "people/"), {"q": "nobody-like-this"}).text
+    page = client.get(url(acme.world, "people"), {"q": "nobody-like-this"}).text
     assert "Nobody matches" in page
 
 
 def test_the_people_page_lists_the_team_tree(client, acme):
     sign_in(client, acme.pat)
-    page = client.get(url(acme.world, "people/")).text
+    page = client.get(url(acme.world, "people")).text
     teams = page[page.index('id="teams-heading"') :]
     assert teams.index("Commercial") < teams.index("Sales")
     assert "3 members · led by Vera VP" in teams
@@ -209,7 +183,7 @@ def test_a_persons_page_shows_manager_reports_teams_and_goals(client, acme):
     w.goal("Win the north", owner=acme.vera, krs=[metric(0, 10)])
     w.goal("Someone else's goal", owner=acme.pat, krs=[metric(0, 10)])
     sign_in(client, acme.pat)
-    page = client.get(url(w, f"people/{acme.vera.pk}/")).text
+    page = client.get(url(w, "person", acme.vera.pk)).text
     reports_to = page[page.index('id="manager-heading"') : page.index('id="reports-heading"')]
     assert acme.ceo.name in reports_to
     reports = page[page.index('id="reports-heading"') : page.index('id="teams-heading"')]
@@ -228,7 +202,7 @@ def test_private_goals_are_hidden_on_a_persons_page(client, acme):
     w = acme.world
     w.goal("Secret plan", owner=acme.vera, krs=[metric(0, 1)], visibility="private")
     w.goal("Open plan", owner=acme.vera, krs=[metric(0, 1)])
-    path = url(w, f"people/{acme.vera.pk}/")
+    path = url(w, "person", acme.vera.pk)
     sign_in(client, acme.pat)  # not her manager, not in her team, not a super user
     page = client.get(path).text
     assert "Open plan" in page
@@ -251,11 +225,11 @@ def test_a_persons_page_shows_the_chosen_period_and_hides_archived_goals(client,
     archived = w.goal("Gone", owner=acme.vera, krs=[metric(0, 1)])
     Goal.objects.filter(pk=archived.pk).update(state=State.ARCHIVED)
     sign_in(client, acme.pat)
-    now = client.get(url(w, f"people/{acme.vera.pk}/"), {"period": w.period.pk}).text
+    now = client.get(url(w, "person", acme.vera.pk), {"period": w.period.pk}).text
     assert "This quarter" in now
     assert "Next quarter" not in now
     assert "Gone" not in now
-    later = client.get(url(w, f"people/{acme.vera.pk}/"), {"period": q1.pk}).text
+    later = client.get(url(w, "person", acme.vera.pk), {"period": q1.pk}).text
     assert "Next quarter" in later
     assert "This quarter" not in later
 
@@ -268,7 +242,7 @@ def test_a_teams_page_shows_lead_members_sub_teams_and_goals(client, acme):
     w.goal("Sales goal", owner=acme.max, team=acme.sales, krs=[metric(0, 10)])
     w.goal("Not a team goal", owner=acme.max, krs=[metric(0, 10)])
     sign_in(client, acme.pat)
-    page = client.get(url(w, f"teams/{acme.sales.pk}/")).text
+    page = client.get(url(w, "team", acme.sales.pk)).text
     assert "Led by" in page
     assert "Vera VP" in page
     members = page[page.index('id="members-heading"') : page.index('id="subteams-heading"')]
@@ -278,7 +252,7 @@ def test_a_teams_page_shows_lead_members_sub_teams_and_goals(client, acme):
     assert "Commercial" in page  # its parent
     assert "Sales goal" in page
     assert "Not a team goal" not in page
-    parent = client.get(url(w, f"teams/{acme.commercial.pk}/")).text
+    parent = client.get(url(w, "team", acme.commercial.pk)).text
     subteams = parent[parent.index('id="subteams-heading"') :]
     assert "Sales" in subteams
     assert "3 members" in subteams
@@ -287,7 +261,7 @@ def test_a_teams_page_shows_lead_members_sub_teams_and_goals(client, acme):
 def test_private_team_goals_are_seen_by_the_team_only(client, acme):
     w = acme.world
     w.goal("Quiet deal", owner=acme.max, team=acme.sales, krs=[metric(0, 1)], visibility="private")
-    path = url(w, f"teams/{acme.sales.pk}/")
+    path = url(w, "team", acme.sales.pk)
     sign_in(client, acme.pat)
     assert "Quiet deal" not in client.get(path).text
     sign_in(client, acme.olga)  # in the team
@@ -300,9 +274,9 @@ def test_private_team_goals_are_seen_by_the_team_only(client, acme):
 def test_members_see_no_settings_controls(client, acme):
     sign_in(client, acme.pat)
     w = acme.world
-    for path in ["people/", f"people/{acme.olga.pk}/", f"teams/{acme.sales.pk}/"]:
-        page = client.get(url(w, path)).text
-        assert "/settings/" not in page, path
+    for path in [url(w, "people"), url(w, "person", acme.olga.pk), url(w, "team", acme.sales.pk)]:
+        page = client.get(path).text
+        assert "/settings/" not in page, path  # no link to any settings page
         assert "Invite someone" not in page
         assert "Edit in settings" not in page
 
@@ -310,11 +284,11 @@ def test_members_see_no_settings_controls(client, acme):
 def test_super_users_get_the_settings_controls(client, acme):
     sign_in(client, acme.sam)
     w = acme.world
-    assert "Invite someone" in client.get(url(w, "people/")).text
-    person = client.get(url(w, f"people/{acme.olga.pk}/")).text
-    assert f"/settings/people/{acme.olga.pk}/" in person
-    team = client.get(url(w, f"teams/{acme.sales.pk}/")).text
-    assert f"/settings/teams/{acme.sales.pk}/" in team
+    assert "Invite someone" in client.get(url(w, "people")).text
+    person = client.get(url(w, "person", acme.olga.pk)).text
+    assert url(w, "settings-person", acme.olga.pk) in person
+    team = client.get(url(w, "team", acme.sales.pk)).text
+    assert url(w, "settings-team", acme.sales.pk) in team
 
 
 # --------------------------------------------------------------------------- query counts
@@ -362,13 +336,6 @@ def grow(world, count: int) -> SimpleNamespace:
     return SimpleNamespace(team=team, sub_teams=sub_teams, first=people[0])
 
 
-def queries(client, path: str) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(captured.captured_queries), response.text
-
-
 @pytest.mark.parametrize("as_super_user", [True, False])
 def test_people_pages_run_a_fixed_number_of_queries(client, db, as_super_user):
     counts: dict[str, list[int]] = {}
@@ -380,13 +347,13 @@ def test_people_pages_run_a_fixed_number_of_queries(client, db, as_super_user):
             viewer = filled.first  # a member, with the CEO as manager and many reports
         sign_in(client, viewer)
         pages = {
-            "org chart": url(world, "people/"),
-            "org chart, all open": url(world, "people/?expand=all"),
-            "org chart from a person": url(world, f"people/?focus={filled.first.pk}"),
-            "search": url(world, "people/?q=filler"),
-            "the CEO's page": url(world, f"people/{world.ceo.pk}/"),
-            "a person's page": url(world, f"people/{filled.first.pk}/"),
-            "the team's page": url(world, f"teams/{filled.team.pk}/"),
+            "org chart": url(world, "people"),
+            "org chart, all open": url(world, "people", expand="all"),
+            "org chart from a person": url(world, "people", focus=filled.first.pk),
+            "search": url(world, "people", q="filler"),
+            "the CEO's page": url(world, "person", world.ceo.pk),
+            "a person's page": url(world, "person", filled.first.pk),
+            "the team's page": url(world, "team", filled.team.pk),
         }
         for name, path in pages.items():
             count, page = queries(client, path)

@@ -6,21 +6,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 
 from cascade.orgs import services as orgs
 from tests.builders import make_world, metric
+from tests.web.helpers import sign_in, url
 from tests.web.page_parts import part, parts, text
-
-PASSWORD = "pw-for-tests-only"
-
-
-def sign_in(client, member) -> None:
-    client.logout()
-    assert client.login(username=member.user.email, password=PASSWORD)
-
-
-def url(world, path: str = "") -> str:
-    return f"/o/{world.organisation.slug}/{path}"
 
 
 @pytest.fixture
@@ -51,7 +42,7 @@ def switcher(page: str) -> str:
 
 def test_after_sign_in_a_person_in_two_organisations_chooses_one(client, dana):
     sign_in(client, dana.at_acme)
-    response = client.get("/")
+    response = client.get(reverse("home"))
     assert response.status_code == 200  # a choice, not a redirect
     choices = part(response.text, "ul", class_="cards")
     links = {text(a): a for a in parts(choices, "a")}
@@ -82,27 +73,27 @@ def test_each_organisations_pages_show_only_its_own_goals(client, dana):
         (dana.acme, dana.acme_goals, dana.globex_goals),
         (dana.globex, dana.globex_goals, dana.acme_goals),
     ):
-        goal_list = client.get(url(world, "goals/")).text
-        tree = client.get(url(world, "tree/")).text
+        goal_list = client.get(url(world, "goal-list")).text
+        tree = client.get(url(world, "goal-tree")).text
         for goal in own:
             assert goal.title in goal_list, (world.organisation.name, goal.title)
             assert goal.title in tree, (world.organisation.name, goal.title)
-            assert client.get(url(world, f"goals/{goal.pk}/")).status_code == 200
+            assert client.get(url(world, "goal-detail", goal.pk)).status_code == 200
         for goal in other:
             assert goal.title not in goal_list, (world.organisation.name, goal.title)
             assert goal.title not in tree, (world.organisation.name, goal.title)
             # The other organisation's goal under this organisation's address: not found.
-            assert client.get(url(world, f"goals/{goal.pk}/")).status_code == 404
+            assert client.get(url(world, "goal-detail", goal.pk)).status_code == 404
 
     # My week and the check-in page: Dana's own goal and key results in that organisation only.
     week = client.get(url(dana.globex)).text
     mine = text(part(week, "section", aria_labelledby="mine-heading"))
     assert "Dana at Globex" in mine
     assert "Dana at Acme" not in mine
-    check_in = client.get(url(dana.globex, "check-in/")).text
+    check_in = client.get(url(dana.globex, "check-in")).text
     assert "Globex deals" in check_in
     assert "Acme deals" not in check_in
-    check_in = client.get(url(dana.acme, "check-in/")).text
+    check_in = client.get(url(dana.acme, "check-in")).text
     assert "Acme deals" in check_in
     assert "Globex deals" not in check_in
 
@@ -112,7 +103,7 @@ def test_a_person_in_one_organisation_gets_no_switcher(client, dana):
     page = client.get(url(dana.acme)).text
     assert 'class="menu switcher"' not in page
     assert text(part(page, "span", class_="org-name")) == "Acme"
-    assert client.get("/")["Location"] == url(dana.acme)
+    assert client.get(reverse("home"))["Location"] == url(dana.acme)
 
 
 def test_an_organisation_that_deactivated_you_is_not_offered(client, dana):
@@ -120,7 +111,7 @@ def test_an_organisation_that_deactivated_you_is_not_offered(client, dana):
     there = orgs.add_member(actor=initech.ceo, user=dana.at_acme.user)
     orgs.deactivate_member(actor=initech.ceo, member=there)
     sign_in(client, dana.at_acme)
-    choices = text(part(client.get("/").text, "ul", class_="cards"))
+    choices = text(part(client.get(reverse("home")).text, "ul", class_="cards"))
     assert "Acme" in choices
     assert "Initech" not in choices
     assert {text(a) for a in parts(switcher(client.get(url(dana.acme)).text), "a")} == {

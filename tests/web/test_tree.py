@@ -1,30 +1,21 @@
 """The alignment tree: sign in, see the organisation's goals as a tree with progress; the admin."""
 
-from decimal import Decimal
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from cascade.goals.models import Contribution, Goal, KeyResult
 from cascade.orgs import services as orgs
 from tests.builders import make_world, metric
-
-PASSWORD = "pw-for-tests-only"
-
-
-def sign_in(client, member):
-    assert client.login(username=member.user.email, password=PASSWORD)
+from tests.web.helpers import goals_in_bulk, queries, sign_in, url
 
 
-def tree_url(world) -> str:
-    return f"/o/{world.organisation.slug}/tree/"
+def tree_url(world, **query) -> str:
+    return url(world, "goal-tree", **query)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, world):
     response = client.get(tree_url(world))
     assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_the_tree_shows_seniors_above_juniors_with_progress(client, world):
@@ -45,7 +36,7 @@ def test_the_tree_from_a_goal_shows_its_line_up_and_down_not_its_siblings(client
     world.goal("Hire the team", krs=[metric(0, 10)], under={company: 1})  # a sibling of sales
     world.goal("Close the big one", krs=[metric(0, 1)], under={sales: 2})
     sign_in(client, world.ceo)
-    answer = client.get(f"{tree_url(world)}?goal={sales.pk}")
+    answer = client.get(tree_url(world, goal=sales.pk))
     assert answer.status_code == 200
     tree = answer.text.split('<ul class="tree"', 1)[1]
     assert tree.index("Grow the company") < tree.index("Win more deals")
@@ -70,7 +61,7 @@ def test_the_tree_sends_three_levels_and_the_rest_when_a_goal_is_opened(client, 
     for title in ("Level 0", "Level 1", "Level 2"):
         assert title in page
     assert "Level 3" not in page  # under Level 2: loaded when it is opened
-    juniors = f"{tree_url(world)}juniors/{goals[2].pk}/?period={world.period.pk}"
+    juniors = url(world, "goal-tree-node", goals[2].pk, period=world.period.pk)
     assert f'hx-get="{juniors}"'.replace("&", "&amp;") in page
     # without JavaScript, the link opens the tree from Level 2
     assert f'?goal={goals[2].pk}&amp;period={world.period.pk}">Show the 1 below' in page
@@ -85,7 +76,7 @@ def test_the_tree_sends_three_levels_and_the_rest_when_a_goal_is_opened(client, 
 def test_the_tree_from_a_deep_goal_sends_its_line_up_and_two_levels_down(client, world):
     goals = chain(world, [f"Level {i}" for i in range(7)])
     sign_in(client, world.ceo)
-    page = client.get(f"{tree_url(world)}?goal={goals[3].pk}").text
+    page = client.get(tree_url(world, goal=goals[3].pk)).text
     for i in range(6):
         assert f"Level {i}" in page  # the line up to the top, the goal, two levels below it
     assert "Level 6" not in page
@@ -94,9 +85,9 @@ def test_the_tree_from_a_deep_goal_sends_its_line_up_and_two_levels_down(client,
 def test_around_a_goal_the_nodes_cut_off_at_the_last_level_are_closed(client, world):
     goals = chain(world, [f"Level {i}" for i in range(5)])
     sign_in(client, world.ceo)
-    page = client.get(f"{tree_url(world)}?goal={goals[1].pk}").text
+    page = client.get(tree_url(world, goal=goals[1].pk)).text
     # Level 3, two below the goal, has a junior not sent: closed, to be fetched when opened
-    lazy = page.split(f"juniors/{goals[3].pk}/", 1)[0].rsplit("<details", 1)[1]
+    lazy = page.split(url(world, "goal-tree-node", goals[3].pk), 1)[0].rsplit("<details", 1)[1]
     assert " open" not in lazy
     assert page.count("<details open") == 3  # Levels 0, 1 and 2, whose juniors were sent
 
@@ -105,19 +96,19 @@ def test_juniors_are_only_fetched_from_goals_the_reader_may_see(client, world):
     outsider = world.person("Olga", manager=world.ceo)
     top, secret, _below = chain(world, ["Public top", "Secret step", "Under it"], "private")
     sign_in(client, outsider)
-    assert client.get(f"{tree_url(world)}juniors/{secret.pk}/").status_code == 404
-    part = client.get(f"{tree_url(world)}juniors/{top.pk}/").text
+    assert client.get(url(world, "goal-tree-node", secret.pk)).status_code == 404
+    part = client.get(url(world, "goal-tree-node", top.pk)).text
     assert "Secret step" not in part
     other = make_world()
     theirs = other.goal("Their goal", krs=[metric(0, 1)])
-    assert client.get(f"{tree_url(world)}juniors/{theirs.pk}/").status_code == 404
+    assert client.get(url(world, "goal-tree-node", theirs.pk)).status_code == 404
 
 
 def test_home_sends_a_member_of_one_organisation_to_their_week(client, world):
     sign_in(client, world.ceo)
-    response = client.get("/")
+    response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == f"/o/{world.organisation.slug}/"
+    assert response["Location"] == url(world)
 
 
 def test_another_organisations_tree_is_not_found(client, world, db):
@@ -131,42 +122,12 @@ def test_private_goals_are_hidden_from_those_who_may_not_see_them(client, world)
     world.goal("Secret acquisition", krs=[metric(0, 1)], visibility="private")
     sign_in(client, outsider)
     assert "Secret acquisition" not in client.get(tree_url(world)).text
-    client.logout()
     sign_in(client, world.ceo)  # the owner, and a super user
     assert "Secret acquisition" in client.get(tree_url(world)).text
 
 
-def add_goals(world, count: int, *, owners=None, private=lambda i: False, team=None) -> None:
-    """``count`` active goals, each with a KR, goal i contributing to goal (i−1)//4; each goal's
-    owner is ``owners[i % len(owners)]`` (the CEO by default), private where ``private(i)``,
-    and in ``team`` when i is even."""
-    org = world.organisation.pk
-    owners = owners or [world.ceo]
-    goals = Goal.objects.bulk_create(
-        Goal(
-            organisation_id=org,
-            title=f"Goal {i}",
-            owner=owners[i % len(owners)],
-            team=team if i % 2 == 0 else None,
-            visibility="private" if private(i) else "public",
-            period=world.period,
-            state="active",
-        )
-        for i in range(count)
-    )
-    KeyResult.objects.bulk_create(
-        KeyResult(organisation_id=org, goal=g, title="KR", target=Decimal(1)) for g in goals
-    )
-    Contribution.objects.bulk_create(
-        Contribution(organisation_id=org, junior=goals[i], senior=goals[(i - 1) // 4])
-        for i in range(1, count)
-    )
-
-
 def queries_for_tree(client, world) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(tree_url(world)).status_code == 200
-    return len(captured.captured_queries)
+    return queries(client, tree_url(world))[0]
 
 
 @pytest.mark.parametrize("sizes", [(20, 2000)])
@@ -174,8 +135,7 @@ def test_the_tree_runs_a_fixed_number_of_queries(client, db, sizes):
     counts = []
     for size in sizes:
         world = make_world()
-        add_goals(world, size)
-        client.logout()
+        goals_in_bulk(world, size, fan_out=4)
         sign_in(client, world.ceo)
         counts.append(queries_for_tree(client, world))
     assert counts[0] == counts[1]
@@ -191,10 +151,14 @@ def test_the_tree_runs_a_fixed_number_of_queries_for_a_member_with_private_goals
         member = world.person("Mia", manager=world.ceo)
         other = world.person("Pete", manager=world.ceo)
         team = orgs.create_team(actor=world.ceo, name="Squad", members=[member])
-        add_goals(
-            world, size, owners=[world.ceo, member, other], private=lambda i: i % 3 == 2, team=team
+        goals_in_bulk(
+            world,
+            size,
+            fan_out=4,
+            owners=[world.ceo, member, other],
+            private=lambda i: i % 3 == 2,
+            team=team,
         )
-        client.logout()
         sign_in(client, member)
         # Goal 5: private, Pete's, not her team's: hidden. Goal 2: private, Pete's, her team's.
         page = client.get(tree_url(world)).text
@@ -206,8 +170,9 @@ def test_the_tree_runs_a_fixed_number_of_queries_for_a_member_with_private_goals
 
 def test_the_admin_is_for_installation_operators(client, world):
     sign_in(client, world.ceo)
-    assert client.get("/admin/").status_code == 302  # an organisation super user is not an operator
+    admin = reverse("admin:index")
+    assert client.get(admin).status_code == 302  # an organisation super user is not an operator
     world.ceo.user.is_staff = world.ceo.user.is_superuser = True
     world.ceo.user.save()
-    assert client.get("/admin/").status_code == 200
-    assert client.get("/admin/goals/goal/").status_code == 200
+    assert client.get(admin).status_code == 200
+    assert client.get(reverse("admin:goals_goal_changelist")).status_code == 200
