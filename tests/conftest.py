@@ -35,6 +35,24 @@ def _fresh_throttles(request: pytest.FixtureRequest) -> None:
         cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _smtp_server():
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(_smtp_server, settings):
+    """Mail goes to a real SMTP server on 127.0.0.1; returns its inbox (emptied per test)."""
+    settings.MAILERS = {"default": _smtp_server.mailer()}
+    _smtp_server.inbox.clear()
+    return _smtp_server.inbox
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``postgres_only`` (row locks across threads, PostgreSQL's own error codes)
     run in the PostgreSQL pass of ``./dev test``; the SQLite pass leaves them out (deselected,

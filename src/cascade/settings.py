@@ -10,6 +10,8 @@ EMAIL_BACKEND      default: the console backend (mail is printed, not sent); wit
                    django.core.mail.backends.smtp.EmailBackend also EMAIL_HOST, EMAIL_PORT,
                    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
 DEFAULT_FROM_EMAIL default: Cascade <cascade@localhost>
+CASCADE_SITE_URL   default: http://127.0.0.1:8000/ — the address people open Cascade at; the
+                   links in emails the worker sends start with it
 CASCADE_ALLOW_SIGNUP default: off; on lets anyone create an organisation at /signup/ (its
                    founder confirms by email)
 CASCADE_ENCRYPTION_KEYS  Fernet keys for the data sources' secrets, comma separated: the first
@@ -150,6 +152,7 @@ INSTALLED_APPS = [
     "cascade.demo",
     "django_tasks_db",
     "cascade.integrations",
+    "cascade.notifications",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +299,9 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cascade <cascade@localhost>")
+# Where people reach this Cascade: the links in emails the worker sends (reminders, digests,
+# notifications) start with it, as there is no request to take the address from.
+CASCADE_SITE_URL = os.environ.get("CASCADE_SITE_URL", "http://127.0.0.1:8000/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from cascade.accounts.signin_limits import LimitedAuthenticationForm
-from cascade.web.views import checkins, goals, home, invitations, setup, tree
+from cascade.web.views import checkins, goals, home, invitations, setup, tree, unsubscribe
 
 organisation_urls: list[URLPattern | URLResolver] = [
     path("", home.my_week, name="my-week"),
@@ -47,6 +47,7 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("invitations/<str:token>/", invitations.accept, name="invitation"),
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe_view, name="unsubscribe"),
     path("setup/", setup.first_run, name="setup"),
     path("signup/", setup.signup, name="signup"),
     path("o/<slug:org>/", include(organisation_urls)),

@@ -1,0 +1,137 @@
+"""Telling people things: ``notify`` stores a notification in the inbox and, when the person's
+channel for its topic says so, has it emailed by the worker after the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cascade import permissions
+from cascade.core import clock
+from cascade.core.errors import invalid
+from cascade.notifications.models import Notification, Preference
+from cascade.notifications.tasks import email_notification
+from cascade.notifications.topics import DEFAULTS, Channel, Topic
+from cascade.orgs.models import Member
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to tell one person; ``key`` (optional) makes it once-only for that person."""
+
+    recipient: Member
+    topic: Topic
+    title: str
+    body: str = ""
+    link: str = ""
+    goal_id: int | None = None
+    key: str = ""
+
+
+def channels(members: Iterable[Member], topic: Topic) -> dict[int, Channel]:
+    """Each member's channel for the topic (their choice, else the default). One query."""
+    ids = [m.pk for m in members]
+    chosen = dict(
+        Preference.objects.filter(member_id__in=ids, topic=topic).values_list(
+            "member_id", "channel"
+        )
+    )
+    return {pk: Channel(chosen.get(pk, DEFAULTS[topic])) for pk in ids}
+
+
+def notify(messages: list[Message]) -> list[Notification]:
+    """Store the messages of one topic or several, in one insert; skip those switched off and
+    those whose key the person has had already (also when another worker stores it at the same
+    moment: the unique key decides). Returns what was stored now."""
+    by_topic: dict[Topic, list[Message]] = {}
+    for message in messages:
+        by_topic.setdefault(message.topic, []).append(message)
+    wanted: list[tuple[Notification, Channel]] = []
+    now = clock.now()
+    for topic, group in by_topic.items():
+        chosen = channels([m.recipient for m in group], topic)
+        for m in group:
+            channel = chosen[m.recipient.pk]
+            if channel == Channel.OFF:
+                continue
+            row = Notification(
+                organisation_id=m.recipient.organisation_id,
+                recipient=m.recipient,
+                topic=topic,
+                title=m.title[:300],
+                body=m.body[:4000],
+                link=m.link,
+                goal_id=m.goal_id,
+                key=m.key,
+                created_at=now,
+            )
+            wanted.append((row, channel))
+    if not wanted:
+        return []
+    stored = _insert_new([row for row, _ in wanted])
+    to_email = [row.pk for row, channel in wanted if channel == Channel.EMAIL and row in stored]
+    if to_email:
+        transaction.on_commit(lambda: [email_notification.enqueue(pk) for pk in to_email])
+    return stored
+
+
+def _insert_new(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows whose (recipient, key) is new; the others exist and are left alone.
+
+    ``ignore_conflicts`` does not give ids back, so the new rows are read back by key; rows
+    without a key are always new.
+    """
+    keyed = [r for r in rows if r.key]
+    plain = [r for r in rows if not r.key]
+    Notification.objects.bulk_create(plain)
+    if not keyed:
+        return plain
+    existing = set(
+        Notification.objects.filter(
+            recipient_id__in={r.recipient_id for r in keyed}, key__in={r.key for r in keyed}
+        ).values_list("recipient_id", "key")
+    )
+    fresh = [r for r in keyed if (r.recipient_id, r.key) not in existing]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    # Another worker may have stored the same keys between the read and the insert: only the
+    # rows stored with our timestamp and title are ours.
+    mine = {
+        (pk_row[1], pk_row[2]): pk_row[0]
+        for pk_row in Notification.objects.filter(
+            recipient_id__in={r.recipient_id for r in fresh},
+            key__in={r.key for r in fresh},
+            created_at__in={r.created_at for r in fresh},
+        ).values_list("pk", "recipient_id", "key")
+    }
+    stored = []
+    for row in fresh:
+        pk = mine.get((row.recipient_id, row.key))
+        if pk is not None:
+            row.pk = pk
+            stored.append(row)
+    return plain + stored
+
+
+def mark_read(*, actor: Member, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's notifications read (these ids, or all); returns how many changed."""
+    query = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        query = query.filter(pk__in=list(notification_ids))
+    return query.update(read_at=clock.now())
+
+
+def set_preference(*, actor: Member, member: Member, topic: str, channel: str) -> Preference:
+    """A person chooses their own channels; nobody else chooses for them."""
+    permissions.require(actor.pk == member.pk, "You may only choose your own notifications.")
+    if topic not in Topic.values:
+        raise invalid("No such topic.", "topic_unknown", "topic")
+    if channel not in Channel.values:
+        raise invalid("Choose inbox, email, chat or off.", "channel_unknown", "channel")
+    preference, _ = Preference.objects.update_or_create(
+        member=member,
+        topic=topic,
+        defaults={"channel": channel, "organisation_id": member.organisation_id},
+    )
+    return preference
