@@ -198,7 +198,7 @@ def check_in_many(
         kr = raw["key_result"]
         if any(entry.key_result_id == kr.pk for entry in parsed):
             errors[f"{kr.pk}.value"] = invalid(
-                "This key result is in the batch twice.", "duplicate"
+                "This key result is in the batch twice.", "duplicate_entry"
             )
             continue
         try:

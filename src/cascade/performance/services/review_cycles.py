@@ -233,7 +233,7 @@ def advance_phase(*, actor: Member, cycle: ReviewCycle) -> ReviewCycle:
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     index = cycle.phase_index()
     if index == len(PHASES) - 1:
-        raise invalid("This review cycle is closed.", "cycle_closed")
+        raise invalid("This review cycle is closed.", "review_cycle_closed")
     before, after = PHASES[index], PHASES[index + 1]
     cycle.phase = after
     cycle.save(update_fields=["phase"])
