@@ -13,9 +13,10 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 import pytest
+from pydantic_core import ErrorType
 
 from cascade.api.api import api as ninja_api
 from cascade.api.services import issue_token
@@ -26,6 +27,7 @@ from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Team
 from tests.api.conftest import Api, Org, api_for
 from tests.api.data_source_rows import data_source_rows, stop_fake_services
+from tests.api.error_codes import documented_codes
 from tests.api.performance_rows import performance_rows
 
 Value = Any | Callable[[Org], Any]
@@ -781,6 +783,23 @@ EXPECTED_CODES = {
 }
 
 
+# What pydantic calls the ways a request can be wrong, for what django-ninja refuses itself.
+PYDANTIC_TYPES = set(get_args(ErrorType))
+
+
+def assert_names_its_rule(error: dict[str, Any]) -> None:
+    """A refusal says which rule refused: a code of docs/api.md (the services' and the API
+    types'), or pydantic's type where django-ninja refused the request; never the default."""
+    if error["code"] not in ("validation_error", "conflict"):
+        return  # the code names it already (organisation_required)
+    codes = ([error["reason"]] if error["reason"] is not None else []) + list(
+        error["field_codes"].values()
+    )
+    assert codes, error
+    assert "invalid" not in codes, error
+    assert set(codes) <= set(documented_codes()) | PYDANTIC_TYPES, error
+
+
 @pytest.fixture(autouse=True)
 def _stop_fake_services() -> Iterator[None]:
     """The fake Jira a data-source row may have started stops after its test."""
@@ -824,5 +843,7 @@ def test_endpoint(org, operation, kind):
         assert answer.error["code"] == (case.code or EXPECTED_CODES[answer.status])
         assert set(answer.error["field_codes"]) == set(answer.error["fields"])
         assert answer.error["message"]
+    if (kind == "invalid" and answer.status == 400) or answer.status == 409:
+        assert_names_its_rule(answer.error)
     if case.check is not None:
         assert case.check(org, answer.body), answer.body

@@ -231,7 +231,8 @@ D0, D1 = Decimal(0), Decimal(1)
 def test_metric_and_sum_need_target_different_from_start(kind):
     errors = validation_errors(kind, Decimal(10), Decimal(10), None)
     assert set(errors) == {"target"}
-    assert "differ" in errors["target"]
+    assert "differ" in errors["target"].message
+    assert errors["target"].code == "target_equals_start"
 
 
 @pytest.mark.parametrize("kind", [Kind.METRIC, Kind.SUM])
@@ -249,8 +250,9 @@ def test_valid_milestone_has_no_errors():
 def test_milestone_must_go_from_0_to_1(start, target):
     errors = validation_errors(Kind.MILESTONE, Decimal(start), Decimal(target), None)
     assert set(errors) == {"target"}
-    assert "0" in errors["target"]
-    assert "1" in errors["target"]
+    assert "0" in errors["target"].message
+    assert "1" in errors["target"].message
+    assert errors["target"].code == "milestone_value"
 
 
 @pytest.mark.parametrize("direction", [Direction.ABOVE, Direction.BELOW, "above", "below"])
@@ -263,7 +265,8 @@ def test_valid_threshold_has_no_errors(direction):
 def test_threshold_needs_a_direction(direction):
     errors = validation_errors(Kind.THRESHOLD, D0, Decimal(10), direction)
     assert set(errors) == {"direction"}
-    assert "above or below" in errors["direction"]
+    assert "above or below" in errors["direction"].message
+    assert errors["direction"].code == "direction_required"
 
 
 @pytest.mark.parametrize("kind", [Kind.METRIC, Kind.SUM, Kind.MILESTONE])
@@ -271,7 +274,8 @@ def test_threshold_needs_a_direction(direction):
 def test_only_thresholds_have_a_direction(kind, direction):
     errors = validation_errors(kind, D0, D1, direction)
     assert set(errors) == {"direction"}
-    assert "Only a threshold" in errors["direction"]
+    assert "Only a threshold" in errors["direction"].message
+    assert errors["direction"].code == "direction_not_allowed"
 
 
 def test_metric_errors_add_up():
@@ -289,7 +293,8 @@ def test_unknown_kind(kind):
     errors = validation_errors(kind, D0, D1, None)
     assert set(errors) == {"kind"}
     for known in ("metric", "milestone", "threshold", "sum"):
-        assert known in errors["kind"]
+        assert known in errors["kind"].message
+    assert errors["kind"].code == "kind_unknown"
 
 
 def test_every_kind_is_validated_and_valid_input_has_no_errors():

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from pydantic import (
     AfterValidator,
     Field,
@@ -20,21 +21,25 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from cascade.accounts.models import User
-from cascade.core.numbers import MAX_ABS_VALUE, MAX_ID, MAX_WEIGHT
+from cascade.core.numbers import MAX_ABS_VALUE, MAX_ID, MAX_WEIGHT, parse_number
 from cascade.core.text import LONG_TEXT, NOTE, column_length
 from cascade.goals.models import Goal, KeyResult
 from cascade.orgs.models import Organisation, Period, Team
 
+# The refusals of these types carry the services' stable codes (docs/api.md, "Error codes"):
+# pydantic reports a PydanticCustomError's type as the field's code.
+
 
 def storable_text(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("Text cannot contain NUL characters.")
+        raise PydanticCustomError("text_nul", "Text cannot contain NUL characters.")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("Text must be valid Unicode.") from None
+        raise PydanticCustomError("text_unicode", "Text must be valid Unicode.") from None
     return value
 
 
@@ -64,17 +69,39 @@ BodyId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID, description="An id.")]
 DECIMAL_STRING = re.compile(r"^-?[0-9]{1,13}(\.[0-9]{1,6})?$")
 
 
-def number(minimum: Decimal, maximum: Decimal, description: str, *, exclusive: bool = False) -> Any:
+def _unreadable(raw: object) -> PydanticCustomError:
+    """Why a string is not a number of the schema: as the services would say it ("1,5" reads
+    two ways: ``number_ambiguous``), else the schema's own words (``number_invalid``)."""
+    if isinstance(raw, str):
+        try:
+            parse_number(raw, "value")
+        except ValidationError as error:
+            [refused] = error.error_dict["value"]
+            if refused.code != "number_invalid":
+                return PydanticCustomError(str(refused.code), refused.messages[0])
+    return PydanticCustomError("number_invalid", 'Enter a number, or a string such as "12.5".')
+
+
+def number(
+    minimum: Decimal,
+    maximum: Decimal,
+    description: str,
+    *,
+    exclusive: bool = False,
+    below: str = "number_too_large",
+    above: str = "number_too_large",
+) -> Any:
     """A number type: a JSON number, or a string holding a decimal ("12.5") for exact values.
 
     The implementation accepts exactly what the documented schema describes, so that a program
-    generating requests from the schema is never surprised either way.
+    generating requests from the schema is never surprised either way. ``below`` and ``above``
+    are the codes of a number out of range on either side.
     """
     bound = "exclusive" if exclusive else "inclusive"
 
     def to_decimal(raw: object) -> Decimal:
         if isinstance(raw, bool):
-            raise ValueError("Enter a number.")
+            raise PydanticCustomError("number_invalid", "Enter a number.")
         if isinstance(raw, int | Decimal):
             value = Decimal(raw)
         elif isinstance(raw, float):
@@ -82,13 +109,14 @@ def number(minimum: Decimal, maximum: Decimal, description: str, *, exclusive: b
         elif isinstance(raw, str) and DECIMAL_STRING.match(raw):
             value = Decimal(raw)
         else:
-            raise ValueError('Enter a number, or a string such as "12.5".')
+            raise _unreadable(raw)
         if not value.is_finite():
-            raise ValueError("Enter a finite number.")
-        too_small = value <= minimum if exclusive else value < minimum
-        too_large = value >= maximum if exclusive else value > maximum
-        if too_small or too_large:
-            raise ValueError(f"Enter a number from {minimum} to {maximum} ({bound}).")
+            raise PydanticCustomError("number_not_finite", "Enter a finite number.")
+        out_of_range = f"Enter a number from {minimum} to {maximum} ({bound})."
+        if value <= minimum if exclusive else value < minimum:
+            raise PydanticCustomError(below, out_of_range)
+        if value >= maximum if exclusive else value > maximum:
+            raise PydanticCustomError(above, out_of_range)
         return value
 
     limits = (
@@ -118,9 +146,19 @@ Weight = number(
     Decimal(0),
     MAX_WEIGHT,
     "How much this counts relative to its siblings, from 0 to 1000 (default 1).",
+    below="weight_negative",
+    above="weight_too_large",
 )
-Margin = number(Decimal(0), Decimal(1), "A fraction from 0 to 1.")
-Score = number(Decimal(0), Decimal(1), "From 0.0 (nothing achieved) to 1.0 (achieved).")
+Margin = number(
+    Decimal(0), Decimal(1), "A fraction from 0 to 1.", below="margin_range", above="margin_range"
+)
+Score = number(
+    Decimal(0),
+    Decimal(1),
+    "From 0.0 (nothing achieved) to 1.0 (achieved).",
+    below="score_range",
+    above="score_range",
+)
 
 Confidence = Annotated[
     int,
@@ -138,7 +176,7 @@ def _iso_date(raw: object) -> date:
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    raise ValueError("Enter a date as YYYY-MM-DD.")
+    raise PydanticCustomError("date_invalid", "Enter a date as YYYY-MM-DD.")
 
 
 def _query_flag(raw: object) -> bool:
@@ -146,7 +184,7 @@ def _query_flag(raw: object) -> bool:
         return raw
     if raw in ("true", "false"):
         return raw == "true"
-    raise ValueError("Enter true or false.")
+    raise PydanticCustomError("boolean_required", "Enter true or false.")
 
 
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

@@ -20,7 +20,7 @@ from cascade.api.errors import errors
 from cascade.api.fields import BodyId, Confidence, Id, Note, Title, Unit, Value, Weight
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.schemas import CheckInOut, CheckInPage, DirectionName, KeyResultOut, KindName
-from cascade.core.errors import NotFound
+from cascade.core.errors import NotFound, by_field, combine
 from cascade.goals import selectors as goal_selectors
 from cascade.goals import services
 from cascade.goals.models import CheckIn, KeyResult, Source
@@ -226,10 +226,10 @@ def create_check_ins(request: HttpRequest, payload: BatchIn) -> Status:
         )
     except ValidationError as error:
         # The service names a refused entry by its key result; the API by its place in the list.
-        raise ValidationError(
+        raise combine(
             {
-                f"check_ins.{index[int(kr_id)]}.{field}": messages
-                for key, messages in error.message_dict.items()
+                f"check_ins.{index[int(kr_id)]}.{field}": refused
+                for key, refused in by_field(error).items()
                 for kr_id, _, field in [key.partition(".")]
             }
         ) from None

@@ -29,6 +29,7 @@ from cascade.api.performance_out import (
     review,
     review_summary,
 )
+from cascade.core.errors import by_field, combine
 from cascade.orgs import selectors as org_selectors
 from cascade.orgs.models import Member
 from cascade.performance import selectors, services
@@ -116,9 +117,7 @@ def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
     """The service names ratings ``competency_12`` and ``goal_7``; the request, by position."""
     if not hasattr(error, "error_dict"):
         return error
-    return ValidationError(
-        {names.get(field, field): messages for field, messages in error.message_dict.items()}
-    )
+    return combine({names.get(field, field): refused for field, refused in by_field(error).items()})
 
 
 @router.get("/reviews", response={200: ReviewSummaryPage, **errors(400, 401, 404)})

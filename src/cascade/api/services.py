@@ -9,14 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
-
 from cascade import permissions
 from cascade.api.models import PREFIX_LENGTH, ApiToken, digest, new_token
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
-from cascade.core.errors import NotFound
+from cascade.core.errors import NotFound, invalid
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member
 
@@ -41,9 +39,9 @@ def issue_token(
     permissions.require(member.is_active, "This membership has been deactivated.")
     now = clock.now()
     if expires_at is not None and expires_at <= now:
-        raise ValidationError({"expires_at": "The expiry must be in the future."})
+        raise invalid("The expiry must be in the future.", "expiry_past", "expires_at")
     if expires_at is not None and expires_at > now + MAX_LIFETIME:
-        raise ValidationError({"expires_at": "The expiry must be within ten years."})
+        raise invalid("The expiry must be within ten years.", "expiry_too_far", "expires_at")
     plain = new_token()
     token = ApiToken.objects.create(
         organisation_id=member.organisation_id,

@@ -10,7 +10,9 @@ passes the codes through per field (``reason``, ``field_codes``; see docs/api.md
 of codes a test keeps in step with the code).
 """
 
-from django.core.exceptions import ValidationError
+from collections.abc import Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404
 
 
@@ -35,11 +37,39 @@ def invalid(message: str, code: str, field: str | None = None) -> ValidationErro
     return ValidationError({field: error}) if field else error
 
 
+def conflict(message: str, code: str, field: str | None = None) -> Conflict:
+    """A clash with the current state (a 409), with its stable ``code``, as ``invalid``."""
+    error = ValidationError(message, code=code)
+    return Conflict({field: error}) if field else Conflict(message, code=code)
+
+
 def invalid_fields(errors: dict[str, tuple[str, str]]) -> ValidationError:
     """Several fields refused at once: field → (message, code)."""
     return ValidationError(
         {field: ValidationError(message, code=code) for field, (message, code) in errors.items()}
     )
+
+
+def by_field(
+    error: ValidationError, general: str = NON_FIELD_ERRORS
+) -> dict[str, list[ValidationError]]:
+    """Each field's refusals in ``error``, codes and all (a refusal of no field under
+    ``general``): to gather what several checks refused into one ``combine``."""
+    if hasattr(error, "error_dict"):
+        return {
+            (general if name == NON_FIELD_ERRORS else name): list(errors)
+            for name, errors in error.error_dict.items()
+        }
+    return {general: list(error.error_list)}
+
+
+def combine(
+    errors: Mapping[str, ValidationError | list[ValidationError]], *, clash: bool = False
+) -> ValidationError:
+    """One refusal of several fields, each keeping the code it was raised with (``invalid``,
+    ``by_field``): never plain strings, which would lose their codes. A ``Conflict`` with
+    ``clash``."""
+    return (Conflict if clash else ValidationError)(dict(errors))
 
 
 class Busy(Exception):

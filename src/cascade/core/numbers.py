@@ -1,12 +1,9 @@
 """Parsing measured values and weights from whatever a form, an API or a script sends."""
 
 import re
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-
-from cascade.core.errors import NotFound
+from cascade.core.errors import NotFound, invalid
 
 # Fits the DecimalField(max_digits=20, decimal_places=6) columns that hold values, on every
 # database: SQLite keeps decimals as floats and reads them back rounded to 15 digits, so a value
@@ -44,42 +41,39 @@ def parse_number(raw: object, field: str, *, unit: str = "", percent: bool = Fal
     What could be read two ways ("1,5", "1.000,5") is refused with the way to write it.
     """
     if isinstance(raw, bool) or raw is None:
-        raise ValidationError({field: "Enter a number."})
+        raise invalid("Enter a number.", "number_invalid", field)
     if isinstance(raw, str):
         value = _read_text(raw, field, unit=unit, percent=percent)
     else:
         try:
             value = raw if isinstance(raw, Decimal) else Decimal(str(raw))
         except (InvalidOperation, ValueError):
-            raise ValidationError({field: "Enter a number."}) from None
+            raise invalid("Enter a number.", "number_invalid", field) from None
     if not value.is_finite():
-        raise ValidationError({field: "Enter a finite number."})
+        raise invalid("Enter a finite number.", "number_not_finite", field)
     try:
         # Rounded first, then measured: 99999999999999.9999999 rounds up past the columns' range.
         value = value.quantize(VALUE_QUANTUM)
     except InvalidOperation:
-        raise ValidationError({field: "That number is too large."}) from None
+        raise invalid("That number is too large.", "number_too_large", field) from None
     if abs(value) >= MAX_ABS_VALUE:
-        raise ValidationError({field: "That number is too large."})
+        raise invalid("That number is too large.", "number_too_large", field)
     return value
 
 
 def _read_text(raw: str, field: str, *, unit: str, percent: bool) -> Decimal:
-    def refuse(message: str) -> ValidationError:
-        return ValidationError({field: message})
-
     text = raw.strip()
     if not text:
-        raise refuse("Enter a number.")
+        raise invalid("Enter a number.", "number_invalid", field)
     if len(text) > MAX_TEXT:
-        raise refuse("That number is too long.")
+        raise invalid("That number is too long.", "number_too_long", field)
     if any(ch.isdigit() and not ch.isascii() for ch in text):
-        raise refuse("Write the number with the digits 0-9.")
+        raise invalid("Write the number with the digits 0-9.", "number_digits", field)
     if text.lower() in ("nan", "inf", "infinity", "-inf", "-infinity", "+inf", "+infinity"):
-        raise refuse("Enter a finite number.")
+        raise invalid("Enter a finite number.", "number_not_finite", field)
     match = NUMBER_TEXT.fullmatch(text)
     if match is None:
-        raise refuse("Enter a number.")
+        raise invalid("Enter a number.", "number_invalid", field)
     before, written, after = match["before"].strip(), match["number"], match["after"].strip()
     negative = False
     for sign in MINUS_SIGNS + "+":
@@ -90,7 +84,7 @@ def _read_text(raw: str, field: str, *, unit: str, percent: bool) -> Decimal:
     affixes = [a for a in (before, after) if a]
     scale = Decimal(1)
     if len(affixes) > 1:
-        raise refuse("Enter a number.")
+        raise invalid("Enter a number.", "number_invalid", field)
     if affixes:
         affix = affixes[0]
         if unit and affix.casefold() == unit.strip().casefold():
@@ -98,33 +92,45 @@ def _read_text(raw: str, field: str, *, unit: str, percent: bool) -> Decimal:
         elif percent and affix == "%":
             scale = Decimal("0.01")
         elif unit:
-            raise refuse(f"Enter a number in {unit.strip()}; “{affix}” is not this unit.")
+            raise invalid(
+                f"Enter a number in {unit.strip()}; “{affix}” is not this unit.",
+                "number_unit",
+                field,
+            )
         elif affix == "%":
-            raise refuse("Enter a plain number, without %.")
+            raise invalid("Enter a plain number, without %.", "number_unit", field)
         else:
-            raise refuse("Enter a number.")
-    value = Decimal(_plain_digits(written, refuse)) * scale
+            raise invalid("Enter a number.", "number_invalid", field)
+    value = Decimal(_plain_digits(written, field)) * scale
     return -value if negative else value
 
 
-def _plain_digits(written: str, refuse: Callable[[str], ValidationError]) -> str:
+def _plain_digits(written: str, field: str) -> str:
     """ "1,000.5" → "1000.5"; a decimal comma or a group not of three digits is refused."""
     mantissa, exponent = EXPONENT.fullmatch(written).groups(default="")  # type: ignore[union-attr]
     separators = "," + GROUP_SPACES
     if "." in mantissa and mantissa.count(",") == 1 and mantissa.rfind(",") > mantissa.rfind("."):
         swapped = mantissa.translate(str.maketrans(",.", ".,"))
-        raise refuse(f"Use a point for decimals and commas for thousands: {swapped}")
+        raise invalid(
+            f"Use a point for decimals and commas for thousands: {swapped}",
+            "number_ambiguous",
+            field,
+        )
     if mantissa.count(".") > 1:
-        raise refuse(
-            f"Use commas for thousands and a point for decimals: {mantissa.replace('.', ',')}"
+        raise invalid(
+            f"Use commas for thousands and a point for decimals: {mantissa.replace('.', ',')}",
+            "number_ambiguous",
+            field,
         )
     whole, point, fraction = mantissa.partition(".")
     if any(c in separators for c in fraction) or (exponent and any(c in separators for c in whole)):
-        raise refuse("Enter a number.")
+        raise invalid("Enter a number.", "number_invalid", field)
     if any(c in separators for c in whole) and not GROUPED.fullmatch(whole):
         if whole.count(",") == 1 and not point and all(whole.split(",")):
-            raise refuse(f"Use a point for decimals: {whole.replace(',', '.')}")
-        raise refuse("Write thousands in groups of three: 1,000,000")
+            raise invalid(
+                f"Use a point for decimals: {whole.replace(',', '.')}", "number_ambiguous", field
+            )
+        raise invalid("Write thousands in groups of three: 1,000,000", "number_grouping", field)
     digits = whole.translate({ord(c): None for c in separators})
     return f"{digits}{point}{fraction}{exponent}"
 
@@ -132,9 +138,9 @@ def _plain_digits(written: str, refuse: Callable[[str], ValidationError]) -> str
 def parse_weight(raw: object, field: str = "weight") -> Decimal:
     weight = parse_number(raw, field)
     if weight < 0:
-        raise ValidationError({field: "A weight cannot be negative."})
+        raise invalid("A weight cannot be negative.", "weight_negative", field)
     if weight > MAX_WEIGHT:
-        raise ValidationError({field: f"A weight cannot be more than {MAX_WEIGHT:,}."})
+        raise invalid(f"A weight cannot be more than {MAX_WEIGHT:,}.", "weight_too_large", field)
     return weight.quantize(Decimal("0.001"))
 
 
@@ -143,7 +149,9 @@ def parse_confidence(raw: object) -> int | None:
         return None
     value = parse_number(raw, "confidence")
     if value != value.to_integral_value() or not 0 <= value <= 10:
-        raise ValidationError({"confidence": "Confidence is a whole number from 0 to 10."})
+        raise invalid(
+            "Confidence is a whole number from 0 to 10.", "confidence_range", "confidence"
+        )
     return int(value)
 
 

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Model
 
+from cascade.core.errors import invalid
+
 # The limits of text kept in TextFields, which have no column length of their own: the
 # services and the API refuse longer text. A CharField's limit is its column's (``column_length``).
 LONG_TEXT = 10_000  # descriptions, retrospectives, overall comments
@@ -32,11 +34,11 @@ def clean_text(
     PostgreSQL cannot store (a 500 otherwise, for text that reached a service without a form)."""
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: "This field is required."})
+        raise invalid("This field is required.", "required", field)
     if len(value) > max_length:
-        raise ValidationError({field: f"Keep it under {max_length} characters."})
+        raise invalid(f"Keep it under {max_length} characters.", "text_too_long", field)
     if "\x00" in value:
-        raise ValidationError({field: "Text cannot contain NUL characters."})
+        raise invalid("Text cannot contain NUL characters.", "text_nul", field)
     return value
 
 
@@ -47,5 +49,5 @@ def clean_email(value: str | None, field: str = "email") -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({field: "Enter a valid email address."}) from None
+        raise invalid("Enter a valid email address.", "email_invalid", field) from None
     return email

@@ -32,12 +32,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
 from cascade.core import clock, formatting
+from cascade.core.errors import invalid
 from cascade.core.numbers import MAX_ABS_VALUE
 from cascade.goals.models import Contribution, Goal, GoalProgress, KeyResult
 from cascade.progress import (
@@ -200,9 +200,10 @@ def _recompute_sums(scope: Scope) -> None:
         total = resolved[kr.pk]
         if total is not None and abs(total) >= MAX_ABS_VALUE:
             # Each child fits its column; their sum may not (a 500 on save, or on SQLite on read).
-            raise ValidationError(
+            raise invalid(
                 f"The key results adding into “{kr.title}” would add up to {formatting.measure(total, kr.unit)}: "
-                f"a value must stay under {formatting.number(MAX_ABS_VALUE)}."
+                f"a value must stay under {formatting.number(MAX_ABS_VALUE)}.",
+                "number_too_large",
             )
         if total != kr.current:
             kr.current = total

@@ -23,7 +23,7 @@ from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
-from cascade.core.errors import Conflict, NotFound
+from cascade.core.errors import NotFound, by_field, combine, conflict, invalid, invalid_fields
 from cascade.core.numbers import ascii_int
 from cascade.core.text import clean_text
 from cascade.core.transactions import atomic_with_retries
@@ -88,37 +88,37 @@ def _base_url(raw: object) -> str:
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        raise ValidationError(
-            {"base_url": "Enter the full address, such as https://acme.atlassian.net."}
+        raise invalid(
+            "Enter the full address, such as https://acme.atlassian.net.", "url_invalid", "base_url"
         ) from None
     if url.startswith("http://") and not is_loopback(url):
-        raise ValidationError(
-            {
-                "base_url": "Use https://: credentials never travel unencrypted (plain http only for 127.0.0.1)."
-            }
+        raise invalid(
+            "Use https://: credentials never travel unencrypted (plain http only for 127.0.0.1).",
+            "https_required",
+            "base_url",
         )
     if "?" in url or "#" in url:
-        raise ValidationError({"base_url": "Leave out any ?query or #fragment."})
+        raise invalid("Leave out any ?query or #fragment.", "url_invalid", "base_url")
     return url
 
 
 def _connection_fields(service: str, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     """Validated connection fields for the service, or every problem found at once."""
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     clean: dict[str, Any] = {}
 
     def check(field: str, fn: Any) -> None:
         try:
             clean[field] = fn()
         except ValidationError as error:
-            errors.update({k: v[0] for k, v in error.message_dict.items()})
+            errors.update({k: v[0] for k, v in by_field(error).items()})
 
     check("name", lambda: _text(values.get("name"), "name", 80, required=True))
     check("base_url", lambda: _base_url(values.get("base_url")))
     allowed = AUTH_METHODS[Service(service)]
     method = values.get("auth_method") or allowed[0]
     if method not in allowed:
-        errors["auth_method"] = "Choose how Cascade signs in."
+        errors["auth_method"] = invalid("Choose how Cascade signs in.", "auth_method_unknown")
     clean["auth_method"] = method
     username = _text(values.get("username"), "username", 200)
     client_id = _text(values.get("client_id"), "client_id", 300)
@@ -126,15 +126,21 @@ def _connection_fields(service: str, values: dict[str, Any], *, creating: bool) 
         try:
             EmailValidator()(username)
         except ValidationError:
-            errors["username"] = "Enter the email address of the Atlassian account."
+            errors["username"] = invalid(
+                "Enter the email address of the Atlassian account.", "email_invalid"
+            )
     if service == Service.SALESFORCE:
         if not client_id:
-            errors["client_id"] = "Enter the connected app's consumer key."
+            errors["client_id"] = invalid("Enter the connected app's consumer key.", "required")
         if method == AuthMethod.JWT_BEARER and not username:
-            errors["username"] = "Enter the Salesforce username Cascade acts as."
+            errors["username"] = invalid(
+                "Enter the Salesforce username Cascade acts as.", "required"
+            )
         version = _text(values.get("api_version"), "api_version", 10) or DEFAULT_API_VERSION
         if not API_VERSION.match(version):
-            errors["api_version"] = "Write the API version as v62.0."
+            errors["api_version"] = invalid(
+                "Write the API version as v62.0.", "api_version_invalid"
+            )
         clean["api_version"] = version
     else:
         clean["api_version"] = ""
@@ -144,16 +150,18 @@ def _connection_fields(service: str, values: dict[str, Any], *, creating: bool) 
     clean["username"], clean["client_id"] = username, client_id
     secret = str(values.get("secret") or "").strip()
     if creating and not secret:
-        errors["secret"] = "Enter the secret: Cascade cannot sign in without it."
+        errors["secret"] = invalid(
+            "Enter the secret: Cascade cannot sign in without it.", "required"
+        )
     if len(secret) > MAX_SECRET:
-        errors["secret"] = "That secret is too long."
+        errors["secret"] = invalid("That secret is too long.", "text_too_long")
     if secret and service == Service.SALESFORCE and method == AuthMethod.JWT_BEARER:
         try:
             load_private_key(secret)
         except ValueError as error:
-            errors["secret"] = str(error)
+            errors["secret"] = invalid(str(error), "private_key_invalid")
     if errors:
-        raise ValidationError({k: errors[k] for k in sorted(errors)})
+        raise combine({k: errors[k] for k in sorted(errors)})
     clean["secret"] = secret
     return clean
 
@@ -163,14 +171,14 @@ def _unique_name(actor: Member, name: str, this: Connection | None = None) -> No
     if this is not None:
         others = others.exclude(pk=this.pk)
     if others.exists():
-        raise Conflict({"name": "Another connection already has this name."})
+        raise conflict("Another connection already has this name.", "name_taken", "name")
 
 
 def _seal(secret: str) -> str:
     try:
         return seal(secret)
     except ImproperlyConfigured as error:
-        raise ValidationError({"secret": str(error)}) from None
+        raise invalid(str(error), "encryption_unavailable", "secret") from None
 
 
 @atomic_with_retries
@@ -189,7 +197,9 @@ def create_connection(
     """A new connection to Jira or Salesforce. The secret is sealed and never shown again."""
     _require_manager(actor)
     if service not in Service.values:
-        raise ValidationError({"service": "Choose Jira Cloud, Jira Data Center or Salesforce."})
+        raise invalid(
+            "Choose Jira Cloud, Jira Data Center or Salesforce.", "service_unknown", "service"
+        )
     given = {
         "name": name,
         "base_url": base_url,
@@ -231,7 +241,9 @@ def change_connection(*, actor: Member, connection: Connection, **changes: Any) 
     permissions.require_same_organisation(actor, connection)
     unknown = set(changes) - {"name", *CREDENTIAL_FIELDS}
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed."))
+        raise invalid_fields(
+            dict.fromkeys(sorted(unknown), ("This field cannot be changed.", "not_editable"))
+        )
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     current = {
         "name": connection.name,
@@ -248,7 +260,7 @@ def change_connection(*, actor: Member, connection: Connection, **changes: Any) 
         and merged["auth_method"] != connection.auth_method
         and not merged["secret"]
     ):
-        raise ValidationError({"secret": "A new way of signing in needs its secret."})
+        raise invalid("A new way of signing in needs its secret.", "required", "secret")
     fields = _connection_fields(connection.service, merged, creating=False)
     _unique_name(actor, fields["name"], connection)
     changed = sorted(name for name in current if fields[name] != current[name])
@@ -285,9 +297,10 @@ def remove_connection(*, actor: Member, connection: Connection) -> None:
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     bound = Binding.objects.filter(connection=connection).count()
     if bound:
-        raise ValidationError(
+        raise invalid(
             f"{bound} key result{'s take' if bound != 1 else ' takes'} values from this "
-            "connection: unbind them first."
+            "connection: unbind them first.",
+            "connection_in_use",
         )
     data = {"name": connection.name, "service": connection.service}
     connection_id = connection.pk
@@ -371,48 +384,58 @@ def _binding_fields(
     field: str,
     interval_minutes: object,
 ) -> dict[str, Any]:
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     if kr.kind not in BINDABLE_KINDS:
-        errors["key_result"] = (
-            "Only metric and threshold key results take their values from a data source."
+        errors["key_result"] = invalid(
+            "Only metric and threshold key results take their values from a data source.",
+            "kind_not_bindable",
         )
     modes = JIRA_MODES if connection.is_jira else SALESFORCE_MODES
     if mode not in modes:
-        errors["mode"] = f"Choose what to measure in {connection.get_service_display()}."
+        errors["mode"] = invalid(
+            f"Choose what to measure in {connection.get_service_display()}.", "mode_unknown"
+        )
     query = str(query or "").strip()
     field = str(field or "").strip()
     if not query:
-        errors["query"] = (
-            "Enter the query." if mode != Mode.REPORT_AGGREGATE else "Enter the report's id."
+        errors["query"] = invalid(
+            "Enter the query." if mode != Mode.REPORT_AGGREGATE else "Enter the report's id.",
+            "required",
         )
     elif len(query) > MAX_QUERY:
-        errors["query"] = f"Keep the query under {MAX_QUERY} characters."
+        errors["query"] = invalid(f"Keep the query under {MAX_QUERY} characters.", "text_too_long")
     elif mode == Mode.SOQL_SCALAR and not query.lower().startswith("select"):
-        errors["query"] = "A SOQL query starts with SELECT."
+        errors["query"] = invalid("A SOQL query starts with SELECT.", "query_invalid")
     elif mode == Mode.REPORT_AGGREGATE and not REPORT_ID.match(query):
-        errors["query"] = "A report id has 15 or 18 letters and digits and starts with 00O."
+        errors["query"] = invalid(
+            "A report id has 15 or 18 letters and digits and starts with 00O.", "query_invalid"
+        )
     if mode == Mode.JIRA_SUM and not JIRA_FIELD.match(field):
-        errors["field"] = "Enter the numeric field's id, such as customfield_10016."
+        errors["field"] = invalid(
+            "Enter the numeric field's id, such as customfield_10016.", "field_id_invalid"
+        )
     if mode not in (Mode.JIRA_SUM, Mode.REPORT_AGGREGATE):
         field = ""
     if len(field) > 100:
-        errors["field"] = "Keep it under 100 characters."
+        errors["field"] = invalid("Keep it under 100 characters.", "text_too_long")
     if mode == Mode.JIRA_DONE_RATIO and kr.unit.strip() != "%":
-        errors["mode"] = (
+        errors["mode"] = invalid(
             "Done ÷ total is a percentage: bind it to a key result measured in %, "
-            "such as 0 → 100 %."
+            "such as 0 → 100 %.",
+            "unit_mismatch",
         )
     try:
         interval = ascii_int(str(interval_minutes).strip())
         if interval is None or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
             raise ValueError
     except ValueError:
-        errors["interval_minutes"] = (
-            f"Sync every {MIN_INTERVAL} minutes at the most, and once a week at the least."
+        errors["interval_minutes"] = invalid(
+            f"Sync every {MIN_INTERVAL} minutes at the most, and once a week at the least.",
+            "interval_range",
         )
         interval = MIN_INTERVAL
     if errors:
-        raise ValidationError({k: errors[k] for k in sorted(errors)})
+        raise combine({k: errors[k] for k in sorted(errors)})
     return {"mode": mode, "query": query, "field": field, "interval_minutes": interval}
 
 
@@ -430,8 +453,9 @@ def _require_binder(
 
 def _require_open(kr: KeyResult) -> None:
     if kr.goal.state not in OPEN_STATES:
-        raise ValidationError(
-            f"This goal is {kr.goal.state}: reopen or restore it before changing its key results."
+        raise invalid(
+            f"This goal is {kr.goal.state}: reopen or restore it before changing its key results.",
+            "goal_closed",
         )
 
 
@@ -474,7 +498,9 @@ def bind_key_result(
         with transaction.atomic():
             binding.save()
     except IntegrityError:
-        raise Conflict({"key_result": "This key result was just bound by someone else."}) from None
+        raise conflict(
+            "This key result was just bound by someone else.", "already_bound", "key_result"
+        ) from None
     record(
         organisation=actor.organisation_id,
         actor=actor,
@@ -545,7 +571,10 @@ def request_sync(*, actor: Member, key_result: KeyResult) -> tuple[SyncRun, bool
         raise NotFound("This key result has no data source.")
     _require_open(kr)
     if binding.connection.needs_attention:
-        raise ValidationError(attention_message(binding.connection) + " — a super user can fix it.")
+        raise invalid(
+            attention_message(binding.connection) + " — a super user can fix it.",
+            "connection_needs_attention",
+        )
     pending = SyncRun.objects.filter(binding=binding, status__in=UNFINISHED).first()
     if pending is not None:
         return pending, False

@@ -34,6 +34,7 @@ from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.errors import by_field, combine, invalid
 from cascade.core.text import clean_email, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Invitation, Member, Role, Team, TeamMembership
@@ -121,14 +122,14 @@ def invite_member(
     """
     permissions.require_organisation_admin(actor, INVITERS_ONLY)
     permissions.require_same_organisation(actor, manager, *teams)
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     try:
         email = clean_email(email)
     except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
+        errors.update({k: v[0] for k, v in by_field(error).items()})
     full_name = (full_name or "").strip()
     if not full_name:
-        errors["full_name"] = "Give the person's full name."
+        errors["full_name"] = invalid("Give the person's full name.", "required")
     for field, value, limit in [
         ("full_name", full_name, column_length(Member, "invited_name")),
         ("title", title, column_length(Member, "title")),
@@ -136,25 +137,33 @@ def invite_member(
         try:
             clean_text(value, field, max_length=limit)
         except ValidationError as error:
-            errors.setdefault(field, error.message_dict[field][0])
+            errors.setdefault(field, by_field(error)[field][0])
     if role not in Role.values:
-        errors["role"] = f"Choose one of: {', '.join(Role.values)}."
+        errors["role"] = invalid(f"Choose one of: {', '.join(Role.values)}.", "role_unknown")
     if manager is not None and not manager.is_active:
-        errors["manager"] = f"{manager.name} has been deactivated; choose an active manager."
+        errors["manager"] = invalid(
+            f"{manager.name} has been deactivated; choose an active manager.", "member_inactive"
+        )
     user = User.objects.filter(email__iexact=email).first() if "email" not in errors else None
     if user is not None:
         existing = Member.objects.filter(organisation_id=actor.organisation_id, user=user).first()
         if existing is not None:  # someone of this organisation: telling is no leak
             errors["email"] = (
-                f"{existing.name} was deactivated: reactivate them from their settings page."
+                invalid(
+                    f"{existing.name} was deactivated: reactivate them from their settings page.",
+                    "member_inactive",
+                )
                 if not existing.is_active
-                else f"{existing.name} is already a member."
+                else invalid(f"{existing.name} is already a member.", "already_member")
                 if existing.has_joined
-                else f"{existing.name} is invited already: send the invitation again from "
-                "their settings page."
+                else invalid(
+                    f"{existing.name} is invited already: send the invitation again from "
+                    "their settings page.",
+                    "already_invited",
+                )
             )
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     if user is None:
         user = User.objects.create_user(email, None, full_name=full_name)  # unusable password
     member = Member.objects.create(
@@ -194,9 +203,11 @@ def resend_invitation(*, actor: Member, member: Member, site_url: str) -> Sent:
         Member.objects.select_for_update().select_related("organisation", "user").get(pk=member.pk)
     )
     if member.has_joined:
-        raise ValidationError(f"{member.name} has joined already: they sign in as usual.")
+        raise invalid(f"{member.name} has joined already: they sign in as usual.", "already_member")
     if not member.is_active:
-        raise ValidationError(f"{member.name} has been deactivated: reactivate them first.")
+        raise invalid(
+            f"{member.name} has been deactivated: reactivate them first.", "member_inactive"
+        )
     sent = _send(member, actor, site_url)
     record(
         organisation=actor.organisation_id,
@@ -240,7 +251,7 @@ def accept(*, token: str, user: User | None, password: str | None = None) -> Mem
     or as the signed-in ``user``, who must be the invited account. Once only."""
     found = find(token)
     if found is None:
-        raise ValidationError(NOT_VALID)
+        raise invalid(NOT_VALID, "invitation_invalid")
     invitation = Invitation.objects.select_for_update().get(pk=found.pk)
     member = (
         Member.objects.select_for_update()
@@ -248,16 +259,18 @@ def accept(*, token: str, user: User | None, password: str | None = None) -> Mem
         .get(pk=invitation.member_id)
     )
     if not invitation.is_open or member.has_joined:
-        raise ValidationError(NOT_VALID)
+        raise invalid(NOT_VALID, "invitation_invalid")
     if not member.is_active:
-        raise ValidationError(
-            f"Your membership of {member.organisation.name} has been deactivated."
+        raise invalid(
+            f"Your membership of {member.organisation.name} has been deactivated.",
+            "member_inactive",
         )
     account = member.user
     if password is not None:
         if not sets_password(member):
-            raise ValidationError(
-                "You have a Cascade account already: sign in with it to accept the invitation."
+            raise invalid(
+                "You have a Cascade account already: sign in with it to accept the invitation.",
+                "account_exists",
             )
         validate_password(password, account)
         account.set_password(password)
@@ -266,8 +279,9 @@ def accept(*, token: str, user: User | None, password: str | None = None) -> Mem
     elif user is not None and user.pk == account.pk:
         method = "signed_in"
     else:
-        raise ValidationError(
-            f"This invitation is for {account.email}: sign in as {account.email} to accept it."
+        raise invalid(
+            f"This invitation is for {account.email}: sign in as {account.email} to accept it.",
+            "wrong_account",
         )
     now = clock.now()
     invitation.accepted_at = now

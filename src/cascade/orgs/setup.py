@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 
 from cascade.accounts.models import User
 from cascade.core import clock
+from cascade.core.errors import by_field, combine, invalid
 from cascade.core.text import clean_email
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs import invitations, services
@@ -92,28 +93,33 @@ def _founder(
     """The first super user's email and name, cleaned, and the account the email has (with
     ``new_account``, there must be none); a new account's ``password`` is checked against the
     password rules. Every problem is raised at once, under the setup form's field names."""
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     email = (email or "").strip().lower()
     try:
         email = clean_email(email, "admin_email")
     except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
+        errors.update({k: v[0] for k, v in by_field(error).items()})
     user = User.objects.filter(email__iexact=email).first() if not errors else None
     if user is not None and new_account:
-        errors["admin_email"] = "An account with this email exists already."
+        errors["admin_email"] = invalid(
+            "An account with this email exists already.", "account_exists"
+        )
         user = None  # the rest is checked as for the new account it must be
     name = (name or "").strip()
     if user is None and not name:
-        errors["admin_name"] = name_needed
+        errors["admin_name"] = invalid(name_needed, "required")
     elif len(name) > 150 or "\x00" in name:
-        errors["admin_name"] = "Keep it under 150 characters, without NUL characters."
+        errors["admin_name"] = invalid(
+            "Keep it under 150 characters, without NUL characters.", "text_too_long"
+        )
     if user is None and password is not None:
         try:
             validate_password(password, User(email=email, full_name=name))
         except ValidationError as error:
-            errors["admin_password"] = " ".join(error.messages)
+            # Django's validators name their rules (password_too_short, …); one code here.
+            errors["admin_password"] = invalid(" ".join(error.messages), "password_invalid")
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     return email, name, user
 
 
@@ -139,9 +145,9 @@ def set_up(
     """Create the installation's first organisation, its first period and its first super
     user, who can sign in with the password at once. Refuses a wrong or used code."""
     if not is_pending():
-        raise ValidationError({"code": "This installation is set up already."})
+        raise invalid("This installation is set up already.", "already_set_up", "code")
     if not code_is_right(code):
-        raise ValidationError({"code": WRONG_CODE})
+        raise invalid(WRONG_CODE, "setup_code_wrong", "code")
     email, admin_name, _ = _founder(
         admin_email,
         admin_name,
@@ -155,7 +161,7 @@ def set_up(
         used_at=clock.now()
     )
     if claimed != 1:
-        raise ValidationError({"code": "This installation is being set up already."})
+        raise invalid("This installation is being set up already.", "already_set_up", "code")
     admin = User.objects.create_user(email, admin_password, full_name=admin_name)
     return _organisation(organisation_name, slug, timezone, period, admin, joined=True)
 
@@ -230,8 +236,8 @@ def _fields_renamed(names: dict[str, str]) -> Iterator[None]:
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
             raise
-        raise ValidationError(
-            {names.get(field, field): messages for field, messages in error.message_dict.items()}
+        raise combine(
+            {names.get(field, field): errors for field, errors in by_field(error).items()}
         ) from None
 
 

@@ -90,29 +90,47 @@ def sum_of_children(children: Iterable[KeyResultValues]) -> Decimal | None:
     return sum(values, Decimal(0))
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a key result definition is refused: ``message`` for people, a stable ``code``."""
+
+    message: str
+    code: str
+
+
 def validation_errors(
     kind: Kind | str,
     start: Decimal,
     target: Decimal,
     direction: Direction | str | None,
-) -> dict[str, str]:
-    """Field → message for a key result definition that the rules cannot work with."""
-    errors: dict[str, str] = {}
+) -> dict[str, Problem]:
+    """Field → problem for a key result definition that the rules cannot work with."""
+    errors: dict[str, Problem] = {}
     try:
         kind = Kind(kind)
     except ValueError:
-        return {"kind": f"Choose one of: {', '.join(k.value for k in Kind)}."}
+        return {
+            "kind": Problem(f"Choose one of: {', '.join(k.value for k in Kind)}.", "kind_unknown")
+        }
     if kind in (Kind.METRIC, Kind.SUM) and start == target:
-        errors["target"] = (
-            "The target must differ from the start value, or there is nothing to measure."
+        errors["target"] = Problem(
+            "The target must differ from the start value, or there is nothing to measure.",
+            code="target_equals_start",
         )
     if kind is Kind.MILESTONE and (start, target) != (0, 1):
-        errors["target"] = "A milestone goes from 0 (not done) to 1 (done)."
+        errors["target"] = Problem(
+            "A milestone goes from 0 (not done) to 1 (done).", code="milestone_value"
+        )
     if kind is Kind.THRESHOLD:
         try:
             Direction(direction or "")
         except ValueError:
-            errors["direction"] = "Say whether the value must stay above or below the threshold."
+            errors["direction"] = Problem(
+                "Say whether the value must stay above or below the threshold.",
+                code="direction_required",
+            )
     elif direction:
-        errors["direction"] = "Only a threshold key result has a direction."
+        errors["direction"] = Problem(
+            "Only a threshold key result has a direction.", code="direction_not_allowed"
+        )
     return errors

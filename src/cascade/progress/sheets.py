@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cascade.core import formatting
-from cascade.progress.keyresults import clamp
+from cascade.progress.keyresults import Problem, clamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,27 +79,32 @@ def overall_score(
     return goals * goals_weight + competencies * competencies_weight
 
 
-def split_errors(goals_weight: Decimal, competencies_weight: Decimal) -> dict[str, str]:
+def split_errors(goals_weight: Decimal, competencies_weight: Decimal) -> dict[str, Problem]:
     """What is wrong with a goals / competencies split, if anything. They must sum to 1."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Problem] = {}
     for name, value in (
         ("goals_weight", goals_weight),
         ("competencies_weight", competencies_weight),
     ):
         if not Decimal(0) <= value <= Decimal(1):
-            errors[name] = "A weight runs from 0 to 1."
+            errors[name] = Problem("A weight runs from 0 to 1.", "split_range")
     if not errors and goals_weight + competencies_weight != Decimal(1):
-        errors["competencies_weight"] = (
+        errors["competencies_weight"] = Problem(
             "The goals and competencies weights must add up to 1 "
-            f"(now {formatting.weight(goals_weight + competencies_weight)})."
+            f"(now {formatting.weight(goals_weight + competencies_weight)}).",
+            code="split_sum",
         )
     return errors
 
 
-def rating_bounds_errors(values: Sequence[int]) -> dict[str, str]:
+def rating_bounds_errors(values: Sequence[int]) -> dict[str, Problem]:
     """A rating scale needs at least two levels with distinct values."""
     if len(values) < 2:
-        return {"scale": "A rating scale needs at least two levels."}
+        return {"scale": Problem("A rating scale needs at least two levels.", "scale_too_short")}
     if len(set(values)) != len(values):
-        return {"scale": "Each level of the rating scale needs its own value."}
+        return {
+            "scale": Problem(
+                "Each level of the rating scale needs its own value.", "scale_duplicate"
+            )
+        }
     return {}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from cascade import permissions
+from cascade.core.errors import combine, invalid
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import Contribution, Goal, KeyResult, State
 from cascade.goals.services._shared import _has_contributors
@@ -44,13 +45,17 @@ def copy_goals(*, actor: Member, goals: list[Goal], period: Period) -> Copied:
             permissions.can_edit_goal(actor, goal),
             f"Only the owner of “{goal.title}” or a super user may carry it into another period.",
         )
-    errors = {}
+    errors: dict[str, ValidationError] = {}
     if any(goal.state not in COUNTING_STATES for goal in goals):
-        errors["goals"] = "Only active or closed goals are carried into another period."
+        errors["goals"] = invalid(
+            "Only active or closed goals are carried into another period.", "goal_not_counting"
+        )
     if any(goal.period_id == period.pk for goal in goals):
-        errors["period"] = "Choose another period than the one the goals are in."
+        errors["period"] = invalid(
+            "Choose another period than the one the goals are in.", "same_period"
+        )
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     copied_before = set(
         Goal.objects.filter(copied_from__in=goals, period=period)
         .exclude(state=State.ARCHIVED)

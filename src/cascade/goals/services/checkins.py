@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from cascade import permissions
 from cascade.audit.models import AuditEvent, EventKind
 from cascade.audit.services import event as audit_event
 from cascade.core import clock
-from cascade.core.errors import NotFound
+from cascade.core.errors import NotFound, by_field, combine, invalid
 from cascade.core.numbers import parse_confidence, parse_number
 from cascade.core.text import NOTE, clean_text
 from cascade.core.transactions import atomic_with_retries
@@ -55,13 +55,15 @@ def _refusal(scope: rollup.Scope, actor: Member | None, entry: _Entry) -> None:
     if actor is not None:
         permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
     if goal.state not in OPEN_STATES:
-        raise ValidationError(f"This goal is {goal.state}; reopen it to check in.")
+        raise invalid(f"This goal is {goal.state}; reopen it to check in.", "goal_closed")
     if kr.kind == Kind.SUM:
-        raise ValidationError(
-            {"value": "This key result adds up the key results linked under it; check in on those."}
+        raise invalid(
+            "This key result adds up the key results linked under it; check in on those.",
+            "sum_check_in",
+            "value",
         )
     if kr.kind == Kind.MILESTONE and entry.value not in (0, 1):
-        raise ValidationError({"value": "A milestone is either done (1) or not done (0)."})
+        raise invalid("A milestone is either done (1) or not done (0).", "milestone_value", "value")
 
 
 def _save_check_ins(
@@ -148,7 +150,7 @@ def check_in(
         raise PermissionDenied("Only a data source may check in without a person.")
     entry = _parse_entry(actor, key_result, value, confidence, note)
     if source not in Source.values:
-        raise ValidationError({"source": "Unknown source."})
+        raise invalid("Unknown source.", "source_unknown", "source")
     scope = rollup.lock(key_result.organisation_id, key_results={key_result.pk})
     _refusal(scope, actor, entry)
     [checkin] = _save_check_ins(scope, actor, [entry], source=source, run_id=run_id)
@@ -172,13 +174,8 @@ class Batch:
     moved: list[Moved]  # the goals checked in and every goal above them, by title
 
 
-def _errors_of(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {
-            ("value" if field == NON_FIELD_ERRORS else field): messages
-            for field, messages in error.message_dict.items()
-        }
-    return {"value": error.messages}
+def _errors_of(error: ValidationError) -> dict[str, list[ValidationError]]:
+    return by_field(error, general="value")
 
 
 @atomic_with_retries
@@ -194,13 +191,15 @@ def check_in_many(
     row however many of its key results moved.
     """
     if source not in (Source.WEB, Source.API):
-        raise ValidationError({"source": "A batch comes from the web or the API."})
-    errors: dict[str, list[str]] = {}
+        raise invalid("A batch comes from the web or the API.", "source_unknown", "source")
+    errors: dict[str, ValidationError | list[ValidationError]] = {}
     parsed: list[_Entry] = []
     for raw in entries:
         kr = raw["key_result"]
         if any(entry.key_result_id == kr.pk for entry in parsed):
-            errors[f"{kr.pk}.value"] = ["This key result is in the batch twice."]
+            errors[f"{kr.pk}.value"] = invalid(
+                "This key result is in the batch twice.", "duplicate_entry"
+            )
             continue
         try:
             parsed.append(
@@ -212,7 +211,7 @@ def check_in_many(
             for field, messages in _errors_of(error).items():
                 errors[f"{kr.pk}.{field}"] = messages
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     if not parsed:
         return Batch(check_ins=[], moved=[])
 
@@ -225,7 +224,7 @@ def check_in_many(
             for field, messages in _errors_of(error).items():
                 errors[f"{entry.key_result_id}.{field}"] = messages
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
 
     saved = _save_check_ins(scope, actor, parsed, source=source)
     checked = {scope.key_results[e.key_result_id].goal_id for e in parsed}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
 from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
-from cascade.core.errors import Conflict, NotFound
+from cascade.core.errors import NotFound, conflict, invalid
 from cascade.core.numbers import parse_weight
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals import rollup
@@ -34,26 +32,28 @@ def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1)
         if not permissions.can_view_goal(actor, goal):
             raise NotFound("No such goal.")  # private goals the actor may not see are not there
     if junior.pk == senior.pk:
-        raise ValidationError({"senior_goal": "A goal cannot contribute to itself."})
+        raise invalid("A goal cannot contribute to itself.", "cycle", "senior_goal")
     weight_value = parse_weight(weight)
     scope, junior, senior = _lock_pair(actor, junior, senior)
     permissions.require(permissions.can_align(actor, junior, senior), ALIGN_RULE)
     if State.ARCHIVED in (junior.state, senior.state):
-        raise ValidationError(
-            {"senior_goal": "Archived goals cannot be aligned; restore the goal first."}
+        raise invalid(
+            "Archived goals cannot be aligned; restore the goal first.",
+            "goal_archived",
+            "senior_goal",
         )
     if Contribution.objects.filter(junior=junior, senior=senior).exists():
-        raise Conflict(
-            {
-                "senior_goal": "These goals are already aligned; change the weight of the link instead."
-            }
+        raise conflict(
+            "These goals are already aligned; change the weight of the link instead.",
+            "already_aligned",
+            "senior_goal",
         )
     # Checked under the locks, so two links that together would close a cycle cannot both pass.
     if Goal.objects.filter(pk=junior.pk, pk__in=rollup.goals_above([senior.pk])).exists():
-        raise Conflict(
-            {
-                "senior_goal": f"“{senior.title}” already contributes to “{junior.title}”: this link would close a cycle."
-            }
+        raise conflict(
+            f"“{senior.title}” already contributes to “{junior.title}”: this link would close a cycle.",
+            "cycle",
+            "senior_goal",
         )
     contribution = Contribution.objects.create(
         organisation_id=actor.organisation_id,
@@ -115,9 +115,10 @@ def remove_contribution(*, actor: Member, contribution: Contribution) -> None:
     scope, contribution = _locked_contribution(actor, contribution)
     senior = scope.goals[contribution.senior_id]
     if senior.state == State.ACTIVE and not _has_contributors(senior, except_link=contribution.pk):
-        raise ValidationError(
+        raise invalid(
             "This is the only thing that contributes to the senior goal: "
-            "give it a key result or another contributing goal first, or archive it."
+            "give it a key result or another contributing goal first, or archive it.",
+            "last_contributor",
         )
     data = {
         "junior": contribution.junior_id,

@@ -11,6 +11,7 @@ from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.errors import by_field, combine, invalid, invalid_fields
 from cascade.core.text import LONG_TEXT, clean_text
 from cascade.core.transactions import atomic_with_retries
 from cascade.goals.models import Goal, State, Visibility
@@ -27,14 +28,14 @@ HAND_OVER_RULE = (
 
 def _goal_errors(
     *, visibility: str, period: Period, start_date: date | None, end_date: date | None
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
+) -> dict[str, ValidationError]:
+    errors: dict[str, ValidationError] = {}
     if visibility not in Visibility.values:
-        errors["visibility"] = "Choose public or private."
+        errors["visibility"] = invalid("Choose public or private.", "visibility_unknown")
     starts = start_date or period.start
     ends = end_date or period.end
     if ends < starts:
-        errors["end_date"] = "The goal cannot end before it starts."
+        errors["end_date"] = invalid("The goal cannot end before it starts.", "ends_before_start")
     return errors
 
 
@@ -65,7 +66,7 @@ def create_goal(
         visibility=visibility, period=period, start_date=start_date, end_date=end_date
     )
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     goal = Goal.objects.create(
         organisation_id=actor.organisation_id,
         title=title,
@@ -110,14 +111,16 @@ def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
     """Change a goal's title, description, owner, team, period, visibility or dates."""
     unknown = set(changes) - EDITABLE_GOAL_FIELDS
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+        raise invalid_fields(
+            dict.fromkeys(sorted(unknown), ("This field cannot be changed here.", "not_editable"))
+        )
     permissions.require_same_organisation(
         actor, goal, changes.get("owner"), changes.get("team"), changes.get("period")
     )
     goal = Goal.objects.select_for_update().select_related("period").get(pk=goal.pk)
     permissions.require(permissions.can_edit_goal(actor, goal), OWNER_ONLY)
     if goal.state == State.ARCHIVED:
-        raise ValidationError("An archived goal cannot be edited; restore it first.")
+        raise invalid("An archived goal cannot be edited; restore it first.", "goal_archived")
     if "title" in changes:
         changes["title"] = clean_text(changes["title"], "title", required=True)
     if "description" in changes:
@@ -126,14 +129,14 @@ def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
         )
     new_owner = changes.get("owner")
     if "owner" in changes and new_owner is None:
-        raise ValidationError({"owner": "A goal needs an owner."})
+        raise invalid("A goal needs an owner.", "required", "owner")
     if new_owner is not None and new_owner.pk != goal.owner_id:
         if not new_owner.is_active:
-            raise ValidationError({"owner": "This person is no longer active."})
+            raise invalid("This person is no longer active.", "member_inactive", "owner")
         # Handing a goal over follows the rule for creating one for that person.
         permissions.require(permissions.can_create_goal_for(actor, new_owner), HAND_OVER_RULE)
     if "period" in changes and changes["period"] is None:
-        raise ValidationError({"period": "A goal needs a period."})
+        raise invalid("A goal needs a period.", "required", "period")
     errors = _goal_errors(
         visibility=changes.get("visibility", goal.visibility),
         period=changes.get("period", goal.period),
@@ -141,7 +144,7 @@ def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
         end_date=changes.get("end_date", goal.end_date),
     )
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     diff = {
         name: [_plain(getattr(goal, name)), _plain(value)]
         for name, value in changes.items()
@@ -185,9 +188,7 @@ def start_goal(
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 raise
-            raise ValidationError(
-                {f"key_result.{k}": v for k, v in error.message_dict.items()}
-            ) from None
+            raise combine({f"key_result.{k}": v for k, v in by_field(error).items()}) from None
     if senior is not None:
         align_goal(actor=actor, junior=goal, senior=senior, weight=weight)
     if key_result or senior is not None:

@@ -10,7 +10,7 @@ from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
-from cascade.core.errors import NotFound
+from cascade.core.errors import NotFound, by_field, combine, invalid, invalid_fields
 from cascade.core.numbers import parse_number, parse_weight
 from cascade.core.text import clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
@@ -23,8 +23,9 @@ from cascade.progress import OPEN_STATES, Kind, validation_errors
 
 def _require_open(goal: Goal) -> None:
     if goal.state not in OPEN_STATES:
-        raise ValidationError(
-            f"This goal is {goal.state}: reopen or restore it before changing its key results."
+        raise invalid(
+            f"This goal is {goal.state}: reopen or restore it before changing its key results.",
+            "goal_closed",
         )
 
 
@@ -39,7 +40,7 @@ def _definition(
     this: KeyResult | None = None,
 ) -> dict[str, Any]:
     """Validated key result definition fields, or a ValidationError with every problem found."""
-    errors: dict[str, Any] = {}
+    errors: dict[str, ValidationError | list[ValidationError]] = {}
     values: dict[str, Any] = {
         "kind": kind,
         "direction": direction or "",
@@ -54,15 +55,19 @@ def _definition(
         try:
             values[name] = parse_number(raw, name, unit=values["unit"])
         except ValidationError as error:
-            errors.update(error.message_dict)
+            errors.update(by_field(error))
     if not errors:
-        errors.update(validation_errors(kind, values["start"], values["target"], direction))
+        problems = validation_errors(kind, values["start"], values["target"], direction)
+        errors.update({name: invalid(p.message, p.code) for name, p in problems.items()})
     if rollup_into is not None:
         if rollup_into.kind != Kind.SUM:
-            errors["rollup_into"] = "A key result can only add into a sum-of-children key result."
+            errors["rollup_into"] = invalid(
+                "A key result can only add into a sum-of-children key result.", "rollup_not_sum"
+            )
         elif rollup_into.unit != values["unit"]:
-            errors["rollup_into"] = (
-                f"Units differ: this is in “{values['unit']}”, the sum in “{rollup_into.unit}”."
+            errors["rollup_into"] = invalid(
+                f"Units differ: this is in “{values['unit']}”, the sum in “{rollup_into.unit}”.",
+                "unit_mismatch",
             )
         elif this is not None and (
             rollup_into.pk == this.pk
@@ -70,9 +75,11 @@ def _definition(
             .filter(pk__in=rollup.key_results_above([rollup_into.pk]))
             .exists()
         ):
-            errors["rollup_into"] = "That would make the key result add into itself."
+            errors["rollup_into"] = invalid(
+                "That would make the key result add into itself.", "cycle"
+            )
     if errors:
-        raise ValidationError({k: errors[k] for k in sorted(errors)})
+        raise combine({k: errors[k] for k in sorted(errors)})
     values["rollup_into"] = rollup_into
     return values
 
@@ -153,15 +160,19 @@ def _check_sum_keeps_its_children(kr: KeyResult, changes: dict[str, Any]) -> Non
     if not units:
         return
     if changes.get("kind", kr.kind) != Kind.SUM:
-        raise ValidationError(
-            {"kind": "Key results add into this one: unlink them before changing its type."}
+        raise invalid(
+            "Key results add into this one: unlink them before changing its type.",
+            "sum_has_children",
+            "kind",
         )
     unit = clean_text(
         changes.get("unit", kr.unit), "unit", max_length=column_length(KeyResult, "unit")
     )
     if units != {unit}:
-        raise ValidationError(
-            {"unit": f"The key results that add into this one are in “{', '.join(sorted(units))}”."}
+        raise invalid(
+            f"The key results that add into this one are in “{', '.join(sorted(units))}”.",
+            "unit_mismatch",
+            "unit",
         )
 
 
@@ -169,7 +180,9 @@ def _check_sum_keeps_its_children(kr: KeyResult, changes: dict[str, Any]) -> Non
 def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -> KeyResult:
     unknown = set(changes) - EDITABLE_KR_FIELDS
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+        raise invalid_fields(
+            dict.fromkeys(sorted(unknown), ("This field cannot be changed here.", "not_editable"))
+        )
     new_parent = changes.get("rollup_into")
     permissions.require_same_organisation(actor, key_result, new_parent)
     lock_ids = {key_result.pk} | ({new_parent.pk} if new_parent else set())
@@ -185,8 +198,10 @@ def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -
         and changes["kind"] != kr.kind
         and CheckIn.objects.filter(key_result=kr).exists()
     ):
-        raise ValidationError(
-            {"kind": "A key result with check-ins cannot change its kind; add a new one instead."}
+        raise invalid(
+            "A key result with check-ins cannot change its kind; add a new one instead.",
+            "kind_has_check_ins",
+            "kind",
         )
     if kr.kind == Kind.SUM:
         _check_sum_keeps_its_children(kr, changes)
@@ -237,9 +252,10 @@ def remove_key_result(*, actor: Member, key_result: KeyResult) -> None:
     permissions.require(permissions.can_update_key_results(actor, goal), OWNER_ONLY)
     _require_open(goal)
     if goal.state == State.ACTIVE and not _has_contributors(goal, except_key_result=kr.pk):
-        raise ValidationError(
+        raise invalid(
             "This is the goal's last key result and nothing else contributes to it: "
-            "add another key result or a contributing goal first, or archive the goal."
+            "add another key result or a contributing goal first, or archive the goal.",
+            "last_contributor",
         )
     snapshot = {
         "title": kr.title,

@@ -11,6 +11,7 @@ from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.errors import by_field, combine, invalid
 from cascade.core.numbers import parse_number
 from cascade.core.text import LONG_TEXT, clean_text
 from cascade.core.transactions import atomic_with_retries
@@ -34,8 +35,9 @@ def _lock_goal(actor: Member, goal: Goal) -> tuple[rollup.Scope, Goal]:
 
 def _require_state(goal: Goal, allowed: set[str], verb: str) -> None:
     if goal.state not in allowed:
-        raise ValidationError(
-            f"A goal that is {goal.get_state_display().lower()} cannot be {verb}."
+        raise invalid(
+            f"A goal that is {goal.get_state_display().lower()} cannot be {verb}.",
+            "state_transition",
         )
 
 
@@ -53,7 +55,7 @@ def _set_state(
     contributing goal.
     """
     if to == State.ACTIVE and not _has_contributors(goal):
-        raise ValidationError(ACTIVE_NEEDS)
+        raise invalid(ACTIVE_NEEDS, "needs_contributor")
     before = goal.state
     if to == State.ARCHIVED:
         goal.state_before_archive = before
@@ -90,17 +92,19 @@ def close_goal(
     with that value in the goals above it.
     """
     scope, goal = _lock_goal(actor, goal)
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     try:
         value = parse_number(score, "score", percent=True)
         if not Decimal(0) <= value <= Decimal(1):
-            errors["score"] = "A score runs from 0 to 1 (0 % to 100 %)."
+            errors["score"] = invalid("A score runs from 0 to 1 (0 % to 100 %).", "score_range")
     except ValidationError as error:
-        errors["score"] = error.message_dict["score"][0]
+        errors["score"] = by_field(error)["score"][0]
     if outcome not in Outcome.values:
-        errors["outcome"] = "Say whether the goal was achieved, partially achieved or missed."
+        errors["outcome"] = invalid(
+            "Say whether the goal was achieved, partially achieved or missed.", "outcome_unknown"
+        )
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     retrospective = clean_text(retrospective, "retrospective", max_length=LONG_TEXT)
     _require_state(goal, {State.ACTIVE}, "closed")
     goal.score = value.quantize(Decimal("0.01"))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
 from cascade import permissions
 from cascade.accounts.models import User
 from cascade.api.services import revoke_member_tokens
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.errors import invalid
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Role, Team
 
@@ -19,7 +18,7 @@ from cascade.orgs.models import Member, Role, Team
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
     if len(title) > 120:
-        raise ValidationError({"title": "Keep the title under 120 characters."})
+        raise invalid("Keep the title under 120 characters.", "text_too_long", "title")
     return title
 
 
@@ -28,7 +27,7 @@ def _check_manager(member: Member | None, manager: Member | None) -> None:
     if manager is None:
         return
     if member is not None and (manager.pk == member.pk or permissions.manages(member, manager)):
-        raise ValidationError({"manager": "That would make the reporting line a circle."})
+        raise invalid("That would make the reporting line a circle.", "cycle", "manager")
 
 
 @atomic_with_retries
@@ -47,10 +46,10 @@ def add_member(
     permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, manager)
     if role not in Role.values:
-        raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+        raise invalid(f"Choose one of: {', '.join(Role.values)}.", "role_unknown", "role")
     title = _clean_title(title)
     if Member.objects.filter(organisation_id=actor.organisation_id, user=user).exists():
-        raise ValidationError({"user": "This person is already a member."})
+        raise invalid("This person is already a member.", "already_member", "user")
     member = Member.objects.create(
         organisation_id=actor.organisation_id,
         user=user,
@@ -85,9 +84,9 @@ def change_member(
     new: dict[str, Any] = {}
     if role is not None and role != member.role:
         if role not in Role.values:
-            raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+            raise invalid(f"Choose one of: {', '.join(Role.values)}.", "role_unknown", "role")
         if member.pk == actor.pk and role != Role.SUPER_USER:
-            raise ValidationError({"role": "You cannot remove your own super user role."})
+            raise invalid("You cannot remove your own super user role.", "own_role", "role")
         new["role"] = role
     if title is not None and _clean_title(title) != member.title:
         new["title"] = _clean_title(title)
@@ -129,9 +128,9 @@ def deactivate_member(*, actor: Member, member: Member) -> Member:
     permissions.require_same_organisation(actor, member)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.pk == actor.pk:
-        raise ValidationError("You cannot deactivate yourself: ask another super user.")
+        raise invalid("You cannot deactivate yourself: ask another super user.", "deactivate_self")
     if not member.is_active:
-        raise ValidationError(f"{member.name} is already deactivated.")
+        raise invalid(f"{member.name} is already deactivated.", "already_inactive")
     reports = sorted(Member.objects.filter(manager=member).values_list("pk", flat=True))
     Member.objects.filter(pk__in=reports).update(manager_id=member.manager_id)
     teams_led = sorted(Team.objects.filter(lead=member).values_list("pk", flat=True))
@@ -157,7 +156,7 @@ def reactivate_member(*, actor: Member, member: Member) -> Member:
     permissions.require_same_organisation(actor, member)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.is_active:
-        raise ValidationError(f"{member.name} is already active.")
+        raise invalid(f"{member.name} is already active.", "already_active")
     if member.manager is not None and not member.manager.is_active:
         member.manager = None  # their old manager has left too; a super user can set a new one
     member.is_active = True

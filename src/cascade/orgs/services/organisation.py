@@ -13,6 +13,7 @@ from cascade.accounts.models import User
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.errors import by_field, combine, invalid
 from cascade.core.numbers import parse_number
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation, Role
@@ -22,7 +23,9 @@ from cascade.orgs.services._shared import _clean_name
 def clean_timezone(value: str) -> str:
     value = (value or "").strip()
     if value not in available_timezones():
-        raise ValidationError({"timezone": "Choose a time zone such as Europe/Berlin or UTC."})
+        raise invalid(
+            "Choose a time zone such as Europe/Berlin or UTC.", "timezone_unknown", "timezone"
+        )
     return value
 
 
@@ -41,25 +44,29 @@ def create_organisation(
     ``founder_joined=False`` leaves the founder's membership pending, for an installation
     operator creating an organisation for someone: they accept an invitation like anyone else.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     try:
         name = _clean_name(name)
     except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
+        errors.update({k: v[0] for k, v in by_field(error).items()})
     typed = (slug or "").strip()
     slug = slugify(typed or name)[:60]
     if typed and slug != typed.lower():
-        errors["slug"] = "Use lowercase letters, digits and hyphens only, e.g. acme-inc."
+        errors["slug"] = invalid(
+            "Use lowercase letters, digits and hyphens only, e.g. acme-inc.", "slug_invalid"
+        )
     elif not slug:
-        errors["slug"] = "Give the organisation a name with letters or digits."
+        errors["slug"] = invalid(
+            "Give the organisation a name with letters or digits.", "slug_invalid"
+        )
     elif Organisation.objects.filter(slug=slug).exists():
-        errors["slug"] = f"The address {slug} is taken; choose another."
+        errors["slug"] = invalid(f"The address {slug} is taken; choose another.", "slug_taken")
     try:
         timezone = clean_timezone(timezone)
     except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
+        errors.update({k: v[0] for k, v in by_field(error).items()})
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     organisation = Organisation.objects.create(name=name, slug=slug, timezone=timezone)
     founder_member = Member.objects.create(
         organisation=organisation,
@@ -93,8 +100,10 @@ def change_status_margins(
         Decimal("0.001")
     )
     if not Decimal(0) <= at_risk <= off_track <= Decimal(1):
-        raise ValidationError(
-            {"off_track_margin": "Margins must satisfy 0 ≤ at risk margin ≤ off track margin ≤ 1."}
+        raise invalid(
+            "Margins must satisfy 0 ≤ at risk margin ≤ off track margin ≤ 1.",
+            "margins_order",
+            "off_track_margin",
         )
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
     before = [str(organisation.at_risk_margin), str(organisation.off_track_margin)]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
+from cascade.core.errors import combine, invalid
 from cascade.core.text import column_length
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Period, PeriodKind
@@ -28,19 +29,20 @@ def create_period(
     permissions.require_organisation_admin(actor)
     permissions.require_same_organisation(actor, parent)
     name = _clean_name(name, max_length=column_length(Period, "name"))
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     if kind not in PeriodKind.values:
-        errors["kind"] = f"Choose one of: {', '.join(PeriodKind.values)}."
+        errors["kind"] = invalid(f"Choose one of: {', '.join(PeriodKind.values)}.", "kind_unknown")
     if end < start:
-        errors["end"] = "A period cannot end before it starts."
+        errors["end"] = invalid("A period cannot end before it starts.", "ends_before_start")
     elif parent is not None and (start < parent.start or end > parent.end):
-        errors["parent"] = (
-            f"A period inside {parent.name} must lie within {parent.start} – {parent.end}."
+        errors["parent"] = invalid(
+            f"A period inside {parent.name} must lie within {parent.start} – {parent.end}.",
+            "outside_parent",
         )
     if Period.objects.filter(organisation_id=actor.organisation_id, name=name).exists():
-        errors["name"] = "There is already a period with this name."
+        errors["name"] = invalid("There is already a period with this name.", "name_taken")
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     period = Period.objects.create(
         organisation_id=actor.organisation_id,
         name=name,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
-from cascade.core.errors import Conflict
+from cascade.core.errors import Conflict, by_field, combine, conflict, invalid
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Team, TeamMembership
 from cascade.orgs.services._shared import _clean_name
@@ -26,7 +26,7 @@ def create_team(
     permissions.require_same_organisation(actor, parent, lead, *members)
     name = _clean_name(name)
     if Team.objects.filter(organisation_id=actor.organisation_id, name=name).exists():
-        raise ValidationError({"name": "There is already a team with this name."})
+        raise invalid("There is already a team with this name.", "name_taken", "name")
     team = Team.objects.create(
         organisation_id=actor.organisation_id, name=name, parent=parent, lead=lead
     )
@@ -53,7 +53,7 @@ def _check_team_parent(team: Team, parent: Team | None) -> None:
     if parent is None:
         return
     if parent.pk == team.pk:
-        raise ValidationError({"parent": "A team cannot be its own parent."})
+        raise invalid("A team cannot be its own parent.", "cycle", "parent")
     parents = dict(
         Team.objects.filter(organisation_id=team.organisation_id).values_list("pk", "parent_id")
     )
@@ -63,8 +63,8 @@ def _check_team_parent(team: Team, parent: Team | None) -> None:
         if node == team.pk:
             # Good input that clashes with the tree as it stands, like a goal link that would
             # close a cycle: a conflict.
-            raise Conflict(
-                {"parent": f"{parent.name} is inside {team.name}: the team tree would loop."}
+            raise conflict(
+                f"{parent.name} is inside {team.name}: the team tree would loop.", "cycle", "parent"
             )
         seen.add(node)
         node = parents.get(node)
@@ -85,17 +85,17 @@ def change_team(
     permissions.require_same_organisation(actor, team)
     team = Team.objects.select_for_update().get(pk=team.pk)
     changes: dict[str, list[object]] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     loops = False
     if name is not None:
         try:
             new_name = _clean_name(name)
         except ValidationError as error:
-            errors.update({k: v[0] for k, v in error.message_dict.items()})
+            errors.update({k: v[0] for k, v in by_field(error).items()})
         else:
             taken = Team.objects.filter(organisation_id=team.organisation_id, name=new_name)
             if taken.exclude(pk=team.pk).exists():
-                errors["name"] = "There is already a team with this name."
+                errors["name"] = invalid("There is already a team with this name.", "name_taken")
             elif new_name != team.name:
                 changes["name"] = [team.name, new_name]
                 team.name = new_name
@@ -105,7 +105,7 @@ def change_team(
         try:
             _check_team_parent(team, new_parent)
         except ValidationError as error:
-            errors.update({k: v[0] for k, v in error.message_dict.items()})
+            errors.update({k: v[0] for k, v in by_field(error).items()})
             loops = isinstance(error, Conflict)
         new_id = new_parent.pk if new_parent else None
         if new_id != team.parent_id:
@@ -115,13 +115,16 @@ def change_team(
         new_lead = lead if isinstance(lead, Member) else None
         permissions.require_same_organisation(actor, new_lead)
         if new_lead is not None and not new_lead.is_active:
-            errors["lead"] = f"{new_lead.name} has been deactivated; choose an active member."
+            errors["lead"] = invalid(
+                f"{new_lead.name} has been deactivated; choose an active member.",
+                "member_inactive",
+            )
         new_id = new_lead.pk if new_lead else None
         if new_id != team.lead_id:
             changes["lead"] = [team.lead_id, new_id]
             team.lead = new_lead
     if errors:
-        raise (Conflict if loops and errors.keys() == {"parent"} else ValidationError)(errors)
+        raise combine(errors, clash=loops and errors.keys() == {"parent"})
     if changes:
         team.save()
         if team.lead_id is not None and "lead" in changes:
@@ -151,13 +154,15 @@ def set_team_members(
     team = Team.objects.select_for_update().get(pk=team.pk)
     wanted = {m.pk for m in members}
     if team.lead_id is not None and team.lead_id not in wanted:
-        raise ValidationError(
-            {"members": "The team's lead stays a member: choose another lead first."}
+        raise invalid(
+            "The team's lead stays a member: choose another lead first.", "lead_stays", "members"
         )
     inactive = [m.name for m in members if not m.is_active]
     if inactive:
-        raise ValidationError(
-            {"members": f"Deactivated people cannot join a team: {', '.join(sorted(inactive))}."}
+        raise invalid(
+            f"Deactivated people cannot join a team: {', '.join(sorted(inactive))}.",
+            "member_inactive",
+            "members",
         )
     # Deactivated members keep their place (for a reactivation); only active ones are set here.
     current = set(

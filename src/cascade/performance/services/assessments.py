@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.core.exceptions import ValidationError
-
 from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.errors import invalid
 from cascade.core.numbers import ascii_int, parse_id
 from cascade.core.text import LONG_TEXT, NOTE, clean_text
 from cascade.core.transactions import atomic_with_retries
@@ -36,13 +35,15 @@ def _require_writer(actor: Member, assessment: Assessment) -> None:
         "Only the reviewee writes their self assessment, and their manager the manager assessment.",
     )
     if not assessment.is_open_in(review.cycle.phase):
-        raise ValidationError(
+        raise invalid(
             f"The {assessment.get_kind_display().lower()} can be written during the “{assessment.phase.label}” phase; "
-            f"this cycle is in “{Phase(review.cycle.phase).label}”."
+            f"this cycle is in “{Phase(review.cycle.phase).label}”.",
+            "wrong_phase",
         )
     if assessment.is_submitted:
-        raise ValidationError(
-            "This assessment has been submitted and is final; a super user can reopen it."
+        raise invalid(
+            "This assessment has been submitted and is final; a super user can reopen it.",
+            "assessment_submitted",
         )
 
 
@@ -51,10 +52,12 @@ def _rating(raw: object, allowed: set[int], field: str) -> int | None:
         return None
     value = ascii_int(raw.strip() if isinstance(raw, str) else raw)
     if value is None:
-        raise ValidationError({field: "Choose a rating from the scale."})
+        raise invalid("Choose a rating from the scale.", "rating_unknown", field)
     if value not in allowed:
-        raise ValidationError(
-            {field: f"Choose a rating from the scale ({', '.join(map(str, sorted(allowed)))})."}
+        raise invalid(
+            f"Choose a rating from the scale ({', '.join(map(str, sorted(allowed)))}).",
+            "rating_unknown",
+            field,
         )
     return value
 
@@ -88,16 +91,18 @@ def save_assessment(
     for key, (raw, comment) in (competency_ratings or {}).items():
         row = by_competency.get(parse_id(key) or 0)
         if row is None:
-            raise ValidationError({f"competency_{key}": "No such competency in this review."})
+            raise invalid(
+                "No such competency in this review.", "not_in_review", f"competency_{key}"
+            )
         row.rating = _rating(raw, allowed, f"competency_{key}")
         row.comment = clean_text(comment, f"competency_{key}_comment", max_length=NOTE)
         changed_c.append(row)
     if goal_ratings and not include_goals:
-        raise ValidationError("This review cycle does not include goals.")
+        raise invalid("This review cycle does not include goals.", "goals_not_included")
     for key, (raw, comment) in (goal_ratings or {}).items():
         goal_row = by_goal.get(parse_id(key) or 0)
         if goal_row is None:
-            raise ValidationError({f"goal_{key}": "No such goal in this review."})
+            raise invalid("No such goal in this review.", "not_in_review", f"goal_{key}")
         goal_row.rating = _rating(raw, allowed, f"goal_{key}")
         goal_row.comment = clean_text(comment, f"goal_{key}_comment", max_length=NOTE)
         changed_g.append(goal_row)
@@ -112,10 +117,11 @@ def save_assessment(
         if include_goals:
             missing += [r.pk for r in by_goal.values() if r.rating is None]
         if missing:
-            raise ValidationError(
+            raise invalid(
                 "Rate every competency"
                 + (" and every goal" if include_goals else "")
-                + " before submitting."
+                + " before submitting.",
+                "ratings_missing",
             )
         assessment.submitted_at = clock.now()
         assessment.submitted_by = actor
@@ -138,10 +144,11 @@ def reopen_assessment(*, actor: Member, assessment: Assessment) -> Assessment:
     )
     assessment = _locked_assessment(actor, assessment)
     if not assessment.is_submitted:
-        raise ValidationError("This assessment has not been submitted.")
+        raise invalid("This assessment has not been submitted.", "assessment_not_submitted")
     if assessment.review.cycle.is_shared:
-        raise ValidationError(
-            "The reviews are shared: what the reviewee has read is final and cannot be reopened."
+        raise invalid(
+            "The reviews are shared: what the reviewee has read is final and cannot be reopened.",
+            "reviews_shared",
         )
     submitted = assessment.submitted_at
     assessment.submitted_at = None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
 from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
+from cascade.core.errors import invalid
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation
 from cascade.performance.models import Phase, ReviewCycle
@@ -24,7 +23,7 @@ def set_goals_in_reviews(*, actor: Member, enabled: bool) -> Organisation:
         "Only super users may decide whether performance reviews include goals.",
     )
     if not isinstance(enabled, bool):
-        raise ValidationError({"include_goals_in_reviews": "Say true or false."})
+        raise invalid("Say true or false.", "boolean_required", "include_goals_in_reviews")
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
     if organisation.include_goals_in_reviews != enabled:
         before = organisation.include_goals_in_reviews

@@ -13,6 +13,7 @@ from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock
+from cascade.core.errors import combine, invalid
 from cascade.core.numbers import parse_number
 from cascade.core.text import DESCRIPTION, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
@@ -30,6 +31,7 @@ from cascade.performance.models import (
     ReviewCycle,
 )
 from cascade.performance.services._snapshots import _snapshot
+from cascade.progress import Problem
 from cascade.progress.sheets import rating_bounds_errors, split_errors
 
 SUPER_USERS_ONLY = permissions.REVIEW_ADMINS_ONLY
@@ -43,20 +45,27 @@ def _participants(
         return list(members)
     if participation == Participation.TEAMS:
         if not teams:
-            raise ValidationError({"teams": "Choose at least one team."})
+            raise invalid("Choose at least one team.", "required", "teams")
         in_teams = TeamMembership.objects.filter(team__in=teams).values("member_id")
         return list(members.filter(pk__in=in_teams))
     if participation == Participation.PEOPLE:
         if not people:
-            raise ValidationError({"people": "Choose at least one person."})
+            raise invalid("Choose at least one person.", "required", "people")
         return list(members.filter(pk__in=[p.pk for p in people]))
-    raise ValidationError({"participation": "Choose everyone, teams or chosen people."})
+    raise invalid(
+        "Choose everyone, teams or chosen people.", "participation_unknown", "participation"
+    )
 
 
-def _dates_errors(dates: Sequence[date | None]) -> dict[str, str]:
+def _dates_errors(dates: Sequence[date | None]) -> dict[str, ValidationError]:
     given = [d for d in dates if d is not None]
     if any(later < earlier for earlier, later in itertools.pairwise(given)):
-        return {"closes": "The phases must follow each other: each starts after the one before."}
+        return {
+            "closes": invalid(
+                "The phases must follow each other: each starts after the one before.",
+                "phases_order",
+            )
+        }
     return {}
 
 
@@ -83,9 +92,9 @@ def create_review_cycle(
     permissions.require(permissions.can_manage_reviews(actor), SUPER_USERS_ONLY)
     permissions.require_same_organisation(actor, period, *teams, *people)
     name = clean_text(name, "name", required=True, max_length=column_length(ReviewCycle, "name"))
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     if ReviewCycle.objects.filter(organisation_id=actor.organisation_id, name=name).exists():
-        errors["name"] = "There is already a review cycle with this name."
+        errors["name"] = invalid("There is already a review cycle with this name.", "name_taken")
     named = [
         (
             clean_text(
@@ -96,7 +105,7 @@ def create_review_cycle(
         for n, d in competencies
     ]
     if not named:
-        errors["competencies"] = "Add at least one competency to rate."
+        errors["competencies"] = invalid("Add at least one competency to rate.", "required")
     levels = [
         (
             int(value),
@@ -106,7 +115,7 @@ def create_review_cycle(
         )
         for value, label in scale
     ]
-    errors |= rating_bounds_errors([value for value, _ in levels])
+    errors |= _refusals(rating_bounds_errors([value for value, _ in levels]))
     split, split_problems = _split(goals_weight, competencies_weight)
     errors |= split_problems
     dates = [
@@ -118,7 +127,7 @@ def create_review_cycle(
     ]
     errors |= _dates_errors(dates)
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     participants = _participants(actor, participation, teams, people)
     cycle = ReviewCycle.objects.create(
         organisation_id=actor.organisation_id,
@@ -164,7 +173,7 @@ SPLIT_PLACES = Decimal("0.001")  # the columns keep three decimal places
 
 def _split(
     goals_weight: object, competencies_weight: object
-) -> tuple[dict[str, Decimal], dict[str, str]]:
+) -> tuple[dict[str, Decimal], dict[str, ValidationError]]:
     """The goals / competencies split as stored, and what is wrong with it. Checked as stored:
     0.3335 + 0.6665 adds up to 1, but would be kept as 0.334 + 0.667."""
     split = {
@@ -172,11 +181,18 @@ def _split(
         "competencies_weight": parse_number(competencies_weight, "competencies_weight"),
     }
     errors = {
-        name: "Use at most three decimal places (0.125)."
+        name: invalid("Use at most three decimal places (0.125).", "split_places")
         for name, value in split.items()
         if value != value.quantize(SPLIT_PLACES)
     }
-    return split, errors or split_errors(split["goals_weight"], split["competencies_weight"])
+    return split, errors or _refusals(
+        split_errors(split["goals_weight"], split["competencies_weight"])
+    )
+
+
+def _refusals(problems: dict[str, Problem]) -> dict[str, ValidationError]:
+    """The pure rules' problems as refusals, codes kept."""
+    return {name: invalid(p.message, p.code) for name, p in problems.items()}
 
 
 @atomic_with_retries
@@ -188,12 +204,13 @@ def change_review_split(
     permissions.require_same_organisation(actor, cycle)
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.is_shared:
-        raise ValidationError(
-            "The reviews are shared already: the score split can no longer change."
+        raise invalid(
+            "The reviews are shared already: the score split can no longer change.",
+            "reviews_shared",
         )
     split, errors = _split(goals_weight, competencies_weight)
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     goals, competencies = split["goals_weight"], split["competencies_weight"]
     before = [str(cycle.goals_weight), str(cycle.competencies_weight)]
     cycle.goals_weight, cycle.competencies_weight = goals, competencies
@@ -216,7 +233,7 @@ def advance_phase(*, actor: Member, cycle: ReviewCycle) -> ReviewCycle:
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     index = cycle.phase_index()
     if index == len(PHASES) - 1:
-        raise ValidationError("This review cycle is closed.")
+        raise invalid("This review cycle is closed.", "review_cycle_closed")
     before, after = PHASES[index], PHASES[index + 1]
     cycle.phase = after
     cycle.save(update_fields=["phase"])

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
-from cascade.core.errors import NotFound
+from cascade.core.errors import NotFound, by_field, combine, invalid
 from cascade.core.numbers import parse_number, parse_weight
 from cascade.core.text import NOTE, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
@@ -37,26 +37,28 @@ def _require_shaping(actor: Member, sheet: GoalSheet) -> None:
         "Only the sheet's owner, their manager or a super user may change its goals and weights.",
     )
     if sheet_is_locked(sheet):
-        raise ValidationError(
+        raise invalid(
             f"The review cycle of {sheet.period.name} has moved past planning: the goals and weights "
-            "of this sheet are locked."
+            "of this sheet are locked.",
+            "sheet_locked",
         )
 
 
 def _measure(start: object, target: object, unit: str = "") -> dict[str, Decimal]:
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     values: dict[str, Decimal] = {}
     for name, raw in (("start", start), ("target", target)):
         try:
             values[name] = parse_number(raw, name, unit=unit)
         except ValidationError as error:
-            errors[name] = error.message_dict[name][0]
+            errors[name] = by_field(error)[name][0]
     if not errors and values["start"] == values["target"]:
-        errors["target"] = (
-            "The target must differ from the start value, or there is nothing to measure."
+        errors["target"] = invalid(
+            "The target must differ from the start value, or there is nothing to measure.",
+            "target_equals_start",
         )
     if errors:
-        raise ValidationError(errors)
+        raise combine(errors)
     return values
 
 
@@ -88,14 +90,14 @@ def add_sheet_item(
         fields |= _measure(start, target, fields["unit"])
     elif kind == ItemKind.KEY_RESULT:
         if key_result is None or not permissions.can_view_goal(actor, key_result.goal):
-            raise ValidationError({"key_result": "Choose a key result you can see."})
+            raise invalid("Choose a key result you can see.", "not_visible", "key_result")
         fields |= {"key_result": key_result, "title": key_result.title}
     elif kind == ItemKind.GOAL:
         if goal is None or not permissions.can_view_goal(actor, goal):
-            raise ValidationError({"goal": "Choose a goal you can see."})
+            raise invalid("Choose a goal you can see.", "not_visible", "goal")
         fields |= {"goal": goal, "title": goal.title}
     else:
-        raise ValidationError({"kind": "Choose an own measure, a key result or a goal."})
+        raise invalid("Choose an own measure, a key result or a goal.", "kind_unknown", "kind")
     position = SheetItem.objects.filter(sheet=sheet).count()
     item = SheetItem.objects.create(
         organisation_id=sheet.organisation_id, sheet=sheet, position=position, **fields
@@ -187,8 +189,10 @@ def update_sheet_item(
         "Only the sheet's owner or a super user may update its values.",
     )
     if item.kind != ItemKind.MEASURE:
-        raise ValidationError(
-            {"value": "This item takes its progress from the key result or goal it links to."}
+        raise invalid(
+            "This item takes its progress from the key result or goal it links to.",
+            "linked_item",
+            "value",
         )
     number = parse_number(value, "value", unit=item.unit)
     note = clean_text(note, "note", max_length=NOTE)
