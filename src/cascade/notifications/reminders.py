@@ -111,7 +111,7 @@ def _title(count: int, *, nudge: bool) -> str:
     things = "1 key result" if count == 1 else f"{count} key results"
     if nudge:
         return f"Still waiting for your check-in: {things}"
-    return f"Time to check in: {things} since last week"
+    return f"Time to check in: {things}"
 
 
 def last_value(kr: KeyResult) -> str:
