@@ -71,7 +71,8 @@ def notify(messages: list[Message]) -> list[Notification]:
     if not wanted:
         return []
     stored = _insert_new([row for row, _ in wanted])
-    to_email = [row.pk for row, channel in wanted if channel == Channel.EMAIL and row in stored]
+    new = {row.pk for row in stored}  # by id: comparing models in a list is quadratic
+    to_email = [row.pk for row, channel in wanted if channel == Channel.EMAIL and row.pk in new]
     if len(to_email) == 1:
         transaction.on_commit(lambda: email_notification.enqueue(to_email[0]))
     elif to_email:  # many at once (a reminder run): one task a batch, not one a person
