@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("CASCADE_DATA_DIR", tempfile.mkdtemp(prefix="cascade-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cascade.settings")
 
-from checkin import drop_database, prepare_database  # noqa: E402
+from checkin import drop_database, prepare_database
 
 SIZES = [1_000, 10_000]
 STALE_SHARE = 0.7
@@ -52,7 +52,9 @@ def build(size: int) -> tuple[object, int]:
     founder = User.objects.create_user(f"ceo-{size}@bench.example", None, full_name="Bench CEO")
     ceo = orgs.create_organisation(name=f"Bench {size}", slug=f"bench-{size}", founder=founder)
     Organisation.objects.filter(pk=ceo.organisation_id).update(timezone="Europe/Berlin")
-    period = orgs.create_period(actor=ceo, name="Q", start=date(2026, 10, 1), end=date(2026, 12, 31))
+    period = orgs.create_period(
+        actor=ceo, name="Q", start=date(2026, 10, 1), end=date(2026, 12, 31)
+    )
     org = ceo.organisation_id
     users = User.objects.bulk_create(
         User(email=f"p{i}-{size}@bench.example", full_name=f"Person {i}", password="!")
@@ -123,7 +125,7 @@ def main() -> None:
         DBTaskResult.objects.all().delete()
         barrier, errors = threading.Barrier(2), []
 
-        def worker() -> None:
+        def worker(item=item, barrier=barrier, errors=errors) -> None:  # type: ignore[no-untyped-def]
             try:
                 # The real clock: two workers never store at the very same microsecond,
                 # which is how each tells its own rows from the other's (notify).

@@ -83,7 +83,7 @@ def scene(db):
 def test_stale_people_are_reminded_once_with_exactly_their_stale_krs(
     scene, smtp, django_capture_on_commit_callbacks
 ):
-    world, sam, una, nia, never, otto = scene
+    world, sam, una, nia, _never, otto = scene
     with django_capture_on_commit_callbacks(execute=True):
         assert run(CADENCE - timedelta(minutes=1)) == {"reminders": 0, "nudges": 0}
         assert run(CADENCE + timedelta(minutes=5)) == {"reminders": 1, "nudges": 0}
@@ -104,7 +104,8 @@ def test_stale_people_are_reminded_once_with_exactly_their_stale_krs(
     [mail] = smtp.to(sam.user.email)
     text, html = smtp.text(mail), smtp.html(mail)
     assert "- Hire — Hires: 2 people" in text
-    assert "Deals" not in text and "Sam's draft" not in text
+    assert "Deals" not in text
+    assert "Sam's draft" not in text
     assert "<li>Ship the app — Screens done: no check-in yet</li>" in html
     button = f'href="http://127.0.0.1:8000/o/{world.organisation.slug}/check-in/"'
     assert button in html
@@ -116,7 +117,7 @@ def test_stale_people_are_reminded_once_with_exactly_their_stale_krs(
 def test_the_nudge_goes_after_n_days_only_to_those_still_stale(
     scene, smtp, django_capture_on_commit_callbacks
 ):
-    world, sam, una, nia, never, otto = scene
+    world, sam, _una, _nia, never, _otto = scene
     with clock.frozen_at(MADE):
         tess = world.person("Tess Tardy")
         world.goal("Tidy", owner=tess, krs=[metric(0, 1, title="Rooms")])
@@ -138,14 +139,14 @@ def test_the_nudge_goes_after_n_days_only_to_those_still_stale(
 
 
 def test_no_nudge_when_the_organisation_wants_none(scene):
-    world, sam, *_ = scene
+    world, _sam, *_ = scene
     Organisation.objects.filter(pk=world.organisation.pk).update(nudge_after_days=0)
     run(CADENCE)
     assert run(berlin(2026, 12, 2, 9, 0)) == {"reminders": 0, "nudges": 0}
 
 
 def test_the_next_week_reminds_again_under_its_own_key(scene):
-    world, sam, *_ = scene
+    _world, sam, *_ = scene
     run(CADENCE)
     run(CADENCE + timedelta(weeks=1))
     keys = sorted(Notification.objects.filter(recipient=sam).values_list("key", flat=True))

@@ -66,7 +66,7 @@ def test_stale_means_a_whole_cadence_since_the_last_update():
 
 
 def test_a_naive_moment_or_a_bad_weekday_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="aware"):
         cadence.cadence_start(datetime(2026, 11, 30, 9), BERLIN, 0, NINE)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="weekday"):
         cadence.cadence_start(berlin(2026, 11, 30, 9), BERLIN, 7, NINE)
