@@ -87,7 +87,7 @@ class Organisation(models.Model):
 
     def today(self) -> date:
         """The date it is now where the organisation is."""
-        return clock.now().astimezone(self.zone).date()
+        return clock.today(self.timezone)
 
 
 class OrgScoped(models.Model):
