@@ -196,3 +196,47 @@ def test_two_workers_at_once_send_each_reminder_once(smtp):
     assert in_threads(2, lambda i: email_notifications.call(ids)) == []
     for person in world.people.values():
         assert len(smtp.to(person.user.email)) == 1
+
+
+def test_nobody_is_reminded_of_synced_krs_or_while_away_or_not_joined(db):
+    from cascade.integrations.models import Binding, Connection
+    from cascade.orgs.models import Member
+
+    with clock.frozen_at(MADE):
+        world = in_berlin(make_world())
+        sid, gone, invited = (world.person(n) for n in ("Sid Synced", "Gil Gone", "Ivy Invited"))
+        synced = world.goal("Pipeline", owner=sid, krs=[metric(0, 9, title="Leads")])
+        world.goal("Away", owner=gone, krs=[metric(0, 1)])
+        world.goal("Pending", owner=invited, krs=[metric(0, 1)])
+        connection_row = Connection.objects.create(
+            organisation=world.organisation,
+            name="Jira",
+            service="jira_cloud",
+            auth_method="api_token",
+            base_url="https://example.atlassian.net",
+            secret_sealed="x",
+        )
+        Binding.objects.create(
+            organisation=world.organisation,
+            key_result=world.kr(synced),
+            connection=connection_row,
+            mode="jira_count",
+            query="project = X",
+        )
+    Member.objects.filter(pk=gone.pk).update(is_active=False)
+    Member.objects.filter(pk=invited.pk).update(accepted_at=None)
+    assert run(CADENCE) == {"reminders": 0, "nudges": 0}
+
+
+def test_the_worker_runs_the_job_in_its_quarter_hour_slot(
+    scene, django_capture_on_commit_callbacks
+):
+    from cascade.core import scheduler
+
+    _world, sam, *_ = scene
+    with clock.frozen_at(CADENCE + timedelta(minutes=3)):
+        ran = scheduler.tick(CADENCE + timedelta(minutes=3))
+        again = scheduler.tick(CADENCE + timedelta(minutes=4))  # the same slot: claimed
+    assert ran["notifications.reminders"] == {"reminders": 1, "nudges": 0}
+    assert "notifications.reminders" not in again
+    assert Notification.objects.get().recipient == sam
