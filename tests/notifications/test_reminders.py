@@ -62,7 +62,7 @@ def scene(db):
         world = in_berlin(make_world("Acme"))
         sam, una, nia = world.person("Sam Stale"), world.person("Una Up"), world.person("Nia New")
         never = world.goal("Ship the app", owner=sam, krs=[metric(0, 10, title="Screens done")])
-        old = world.goal("Hire", owner=sam, krs=[metric(0, 5, unit="people", title="Hires")])
+        old = world.goal("Hire for R&D's lab", owner=sam, krs=[metric(0, 5, unit="people", title="Hires")])
         fresh = world.goal("Sell", owner=sam, krs=[metric(0, 9, title="Deals")])
         una_goal = world.goal("Support", owner=una, krs=[metric(0, 9, title="Tickets")])
         world.goal("Sam's draft", owner=sam, krs=[metric(0, 1)], activate=False)
@@ -98,15 +98,16 @@ def test_stale_people_are_reminded_once_with_exactly_their_stale_krs(
     assert reminder.link == f"/o/{world.organisation.slug}/check-in/"
     assert reminder.title == "Time to check in: 2 key results"
     assert reminder.body.splitlines() == [
-        "Hire — Hires: 2 people",
+        "Hire for R&D's lab — Hires: 2 people",
         "Ship the app — Screens done: no check-in yet",
     ]
     [mail] = smtp.to(sam.user.email)
     text, html = smtp.text(mail), smtp.html(mail)
-    assert "- Hire — Hires: 2 people" in text
+    assert "- Hire for R&D's lab — Hires: 2 people" in text  # plain text: not escaped
     assert "Deals" not in text
     assert "Sam's draft" not in text
     assert "<li>Ship the app — Screens done: no check-in yet</li>" in html
+    assert "<li>Hire for R&amp;D&#x27;s lab — Hires: 2 people</li>" in html
     button = f'href="http://127.0.0.1:8000/o/{world.organisation.slug}/check-in/"'
     assert button in html
     for person in (una, nia, otto):
@@ -125,7 +126,7 @@ def test_the_nudge_goes_after_n_days_only_to_those_still_stale(
         assert run(CADENCE)["reminders"] == 2
         with clock.frozen_at(CADENCE + timedelta(days=1)):
             world.check_in(never, 5)
-            world.check_in(_goal(sam, "Hire"), 3)
+            world.check_in(_goal(sam, "Hire for R&D's lab"), 3)
         # Two days later at nine, Berlin time: Tess is still stale, Sam is not.
         assert run(berlin(2026, 12, 2, 8, 59))["nudges"] == 0
         assert run(berlin(2026, 12, 2, 9, 0)) == {"reminders": 0, "nudges": 1}
