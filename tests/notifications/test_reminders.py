@@ -62,7 +62,9 @@ def scene(db):
         world = in_berlin(make_world("Acme"))
         sam, una, nia = world.person("Sam Stale"), world.person("Una Up"), world.person("Nia New")
         never = world.goal("Ship the app", owner=sam, krs=[metric(0, 10, title="Screens done")])
-        old = world.goal("Hire for R&D's lab", owner=sam, krs=[metric(0, 5, unit="people", title="Hires")])
+        old = world.goal(
+            "Hire for R&D's lab", owner=sam, krs=[metric(0, 5, unit="people", title="Hires")]
+        )
         fresh = world.goal("Sell", owner=sam, krs=[metric(0, 9, title="Deals")])
         una_goal = world.goal("Support", owner=una, krs=[metric(0, 9, title="Tickets")])
         world.goal("Sam's draft", owner=sam, krs=[metric(0, 1)], activate=False)
