@@ -496,3 +496,17 @@ def test_margins_must_satisfy_0_at_risk_off_track_1(org, at_risk, off_track):
 def test_margins_must_be_numbers(org, bad, field):
     values = {"at_risk_margin": "0.1", "off_track_margin": "0.25", field: bad}
     refused(lambda: orgs.change_status_margins(actor=org.ceo, **values), field=field)
+
+
+def test_today_is_the_organisations_own_date():
+    """Late on 30 November in UTC it is already 1 December in Auckland, still the 30th in
+    Los Angeles: what is expected of a goal "by today" follows the organisation's time zone."""
+    from datetime import UTC, date, datetime
+
+    from cascade.core import clock
+    from cascade.orgs.models import Organisation
+
+    with clock.frozen_at(datetime(2026, 11, 30, 20, 0, tzinfo=UTC)):
+        assert Organisation(timezone="Pacific/Auckland").today() == date(2026, 12, 1)
+        assert Organisation(timezone="America/Los_Angeles").today() == date(2026, 11, 30)
+        assert Organisation(timezone="UTC").today() == date(2026, 11, 30)

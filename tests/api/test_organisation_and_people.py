@@ -24,6 +24,9 @@ def test_organisation_settings(org):
         "at_risk_margin": 0.1,
         "off_track_margin": 0.25,
         "include_goals_in_reviews": False,
+        "checkin_weekday": 0,
+        "checkin_time": "09:00",
+        "nudge_after_days": 2,
     }
 
 
@@ -40,6 +43,37 @@ def test_super_users_change_the_margins_and_only_the_margins(org):
     assert renamed.status == 400
     assert "name" in renamed.error["fields"]
     assert client.patch("/organisation", {"at_risk_margin": 1.5}).status == 400
+
+
+def test_super_users_set_the_check_in_cadence_and_its_time_zone(org):
+    client = api_for(org.ceo)
+    answer = client.patch(
+        "/organisation",
+        {"timezone": "Europe/Berlin", "checkin_weekday": 4, "checkin_time": "16:30"},
+    )
+    assert answer.status == 200
+    assert answer.body["timezone"] == "Europe/Berlin"
+    assert (answer.body["checkin_weekday"], answer.body["checkin_time"]) == (4, "16:30")
+    assert answer.body["nudge_after_days"] == 2  # not sent, kept
+    assert answer.body["at_risk_margin"] == 0.1
+    stored = Organisation.objects.get(pk=org.world.organisation.pk)
+    assert (stored.checkin_weekday, str(stored.checkin_time)) == (4, "16:30:00")
+    assert client.patch("/organisation", {"nudge_after_days": 0}).body["nudge_after_days"] == 0
+
+    for bad, field, code in [
+        ({"timezone": "Mars/Olympus"}, "timezone", "timezone_unknown"),
+        ({"checkin_weekday": 7}, "checkin_weekday", "weekday_invalid"),
+        ({"checkin_time": "25:00"}, "checkin_time", "time_invalid"),
+        ({"checkin_time": "nine"}, "checkin_time", "time_invalid"),
+        ({"nudge_after_days": 7}, "nudge_after_days", "nudge_after_days_invalid"),
+        ({"nudge_after_days": -1}, "nudge_after_days", "nudge_after_days_invalid"),
+    ]:
+        refused = client.patch("/organisation", bad)
+        assert refused.status == 400, bad
+        assert refused.error["field_codes"] == {field: code}, refused.error
+    assert api_for(org.olga).patch("/organisation", {"checkin_weekday": 1}).status == 403
+    stored.refresh_from_db()
+    assert (stored.checkin_weekday, stored.nudge_after_days) == (4, 0)
 
 
 def test_margins_change_the_status_of_goals(org):

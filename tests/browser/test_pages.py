@@ -102,6 +102,36 @@ def test_a_super_user_opens_the_settings(page: Page, sign_in, screenshot):
     expect(margins.get_by_role("button", name="Save margins")).to_be_visible()
     screenshot(page, "settings")
 
+    weekly = page.get_by_role("region", name="Weekly check-in")
+    expect(weekly.get_by_label("Check-in day")).to_have_value("0")
+    expect(weekly.get_by_label("At", exact=True)).to_have_value("09:00")
+    weekly.get_by_label("Check-in day").select_option(label="Friday")
+    weekly.get_by_label("Nudge those still behind").select_option(label="No nudge")
+    weekly.get_by_label("Time zone").select_option("Europe/Berlin")
+    weekly.get_by_role("button", name="Save check-in settings").click()
+    expect(page.get_by_text("Check-in settings saved.")).to_be_visible()
+    scene.world.organisation.refresh_from_db()
+    assert scene.world.organisation.checkin_weekday == 4
+    assert scene.world.organisation.timezone == "Europe/Berlin"
+    assert scene.world.organisation.nudge_after_days == 0
+
+
+def test_the_settings_fit_a_phone_screen(browser, live_server, screenshot):
+    scene = sales_scene()
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
+    try:
+        page = context.new_page()
+        sign_in_through_form(page, scene.world.ceo)
+        page.goto(url(scene, "org-settings"))
+        expect(page.get_by_role("region", name="Weekly check-in")).to_be_visible()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the settings are {overflow}px wider than the phone"
+        screenshot(page, "phone-settings")
+    finally:
+        context.close()
+
 
 # --------------------------------------------------------------------------- edit, copy, close
 

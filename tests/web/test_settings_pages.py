@@ -67,6 +67,7 @@ def settings_urls(acme) -> dict[str, str]:
     return {
         "org-settings": url(acme, "org-settings"),
         "settings-margins": url(acme, "settings-margins"),
+        "settings-check-in": url(acme, "settings-check-in"),
         "settings-people": url(acme, "settings-people"),
         "settings-invite": url(acme, "settings-invite"),
         "settings-person": url(acme, "settings-person", acme.olga.pk),
@@ -85,6 +86,12 @@ def harmful_posts(acme) -> dict[str, dict]:
     return {
         "org-settings": {},
         "settings-margins": {"at_risk_margin": "1", "off_track_margin": "2"},
+        "settings-check-in": {
+            "checkin_weekday": "3",
+            "checkin_time": "07:00",
+            "nudge_after_days": "1",
+            "timezone": "Asia/Tokyo",
+        },
         "settings-people": {},
         "settings-invite": {"email": "spy@example.com", "full_name": "Spy", "role": "super_user"},
         "settings-person": {"role": "super_user", "title": "Boss"},
@@ -171,6 +178,7 @@ def test_post_only_urls_refuse_get_from_super_users(client, acme):
     sign_in(client, acme.sam)
     for name in [
         "settings-margins",
+        "settings-check-in",
         "settings-reactivate",
         "settings-resend",
         "settings-team-members",
@@ -520,6 +528,74 @@ def test_change_the_status_margins_in_percentage_points(client, acme):
 def test_bad_margins_save_nothing(client, acme, data):
     sign_in(client, acme.sam)
     assert 'role="alert"' in refused(client, url(acme, "settings-margins"), data)
+
+
+# --------------------------------------------------------------------------- weekly check-in
+
+
+def test_change_the_check_in_day_time_nudge_and_time_zone(client, acme):
+    sign_in(client, acme.sam)
+    page = client.get(url(acme, "org-settings")).text
+    assert "Weekly check-in" in page
+    assert 'value="09:00"' in page
+    assert '<option value="Europe/Berlin">Europe/Berlin</option>' in page
+    since = last_event_id()
+    response = client.post(
+        url(acme, "settings-check-in"),
+        {
+            "checkin_weekday": "4",
+            "checkin_time": "16:30",
+            "nudge_after_days": "0",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    assert response.status_code == 302
+    organisation = fresh(acme.world.organisation)
+    assert (organisation.checkin_weekday, str(organisation.checkin_time)) == (4, "16:30:00")
+    assert (organisation.nudge_after_days, organisation.timezone) == (0, "Europe/Berlin")
+    assert [e.kind for e in new_events(since)] == [EventKind.ORGANISATION_SETTINGS_CHANGED]
+    page = client.get(url(acme, "org-settings")).text
+    assert '<option value="Europe/Berlin" selected>' in page
+
+
+GOOD_CADENCE = {
+    "checkin_weekday": "0",
+    "checkin_time": "09:00",
+    "nudge_after_days": "2",
+    "timezone": "UTC",
+}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"timezone": "Mars/Olympus"},
+        {"checkin_weekday": "7"},
+        {"checkin_time": "25:00"},
+        {"checkin_time": ""},
+        {"nudge_after_days": "9"},
+    ],
+)
+def test_bad_check_in_settings_save_nothing(client, acme, bad):
+    sign_in(client, acme.sam)
+    page = refused(client, url(acme, "settings-check-in"), {**GOOD_CADENCE, **bad})
+    assert "error" in page
+
+
+def test_the_check_in_service_refuses_with_codes(acme):
+    with pytest.raises(ValidationError) as refusal:
+        orgs.change_checkin_cadence(
+            actor=acme.sam, checkin_weekday=0, checkin_time="9", nudge_after_days=2, timezone="UTC"
+        )
+    assert refusal.value.error_dict["checkin_time"][0].code == "time_invalid"
+    with pytest.raises(PermissionDenied):
+        orgs.change_checkin_cadence(
+            actor=acme.olga,
+            checkin_weekday=0,
+            checkin_time="09:00",
+            nudge_after_days=2,
+            timezone="UTC",
+        )
 
 
 # --------------------------------------------------------------------------- the services

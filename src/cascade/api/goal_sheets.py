@@ -31,7 +31,6 @@ from cascade.api.performance_out import (
     sheet_item,
     sheet_update,
 )
-from cascade.core import clock
 from cascade.goals import selectors as goal_selectors
 from cascade.goals.selectors import current_period
 from cascade.orgs import selectors as org_selectors
@@ -105,7 +104,7 @@ def get_member_goal_sheet(
     period = (
         org_selectors.get_period(me, query.period, "period")
         if query.period is not None
-        else current_period(me.organisation_id, clock.today())
+        else current_period(me.organisation_id, me.organisation.today())
     )
     if period is None:
         raise not_found("The organisation has no periods yet.", "period")

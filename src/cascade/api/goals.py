@@ -22,7 +22,6 @@ from cascade.api.fields import BodyId, Day, Id, LongText, Score, Search, Title
 from cascade.api.pagination import PageParams, page, page_of
 from cascade.api.schemas import GoalOut, GoalPage, GoalStateName, OutcomeName, StatusName
 from cascade.api.schemas import VisibilityName as Visibility
-from cascade.core import clock
 from cascade.goals import selectors, services
 from cascade.goals import selectors as goal_selectors
 from cascade.goals.models import Goal
@@ -95,7 +94,7 @@ class CloseIn(Schema):
 
 def goal_out(me: Member, goal_id: int) -> dict[str, Any]:
     """A goal the caller may see, as ``GET /goals/{id}`` shows it."""
-    detail = selectors.goal_detail(me, goal_id, clock.today())
+    detail = selectors.goal_detail(me, goal_id, me.organisation.today())
     prefetch_related_objects([row.key_result for row in detail.key_results], *SOURCE)
     return presenters.goal(
         detail,
@@ -107,7 +106,7 @@ def goal_out(me: Member, goal_id: int) -> dict[str, Any]:
 def written(me: Member, goal: Goal) -> dict[str, Any]:
     """A goal just written, as it now stands (even if the change hid it from the writer)."""
     fresh = Goal.objects.select_related("owner__user", "team", "period").get(pk=goal.pk)
-    detail = reads.goal_details(me, [fresh], clock.today())[0]
+    detail = reads.goal_details(me, [fresh], me.organisation.today())[0]
     return presenters.goal(
         detail,
         reads.forecasts([fresh])[fresh.pk],
@@ -123,7 +122,7 @@ def list_goals(
     archived goals are left out. `status` is the status against time; `q` searches titles and
     descriptions (every word must appear)."""
     me = actor(request)
-    today = clock.today()
+    today = me.organisation.today()
     goals = selectors.goal_list(
         me,
         selectors.GoalFilters(
@@ -184,7 +183,7 @@ def copy_goals(request: HttpRequest, payload: CopyIn) -> Status:
         [copy.pk for copy in copied.copies]
     )
     copies = [fresh[copy.pk] for copy in copied.copies]
-    details = reads.goal_details(me, copies, clock.today())
+    details = reads.goal_details(me, copies, me.organisation.today())
     forecast = reads.forecasts(copies)
     return Status(
         201 if copies else 200,

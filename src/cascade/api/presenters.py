@@ -46,6 +46,9 @@ def organisation(org: Organisation) -> dict[str, Any]:
         "at_risk_margin": float(org.at_risk_margin),
         "off_track_margin": float(org.off_track_margin),
         "include_goals_in_reviews": org.include_goals_in_reviews,
+        "checkin_weekday": org.checkin_weekday,
+        "checkin_time": org.checkin_time.strftime("%H:%M"),
+        "nudge_after_days": org.nudge_after_days,
     }
 
 

@@ -63,6 +63,9 @@ class OrganisationOut(Schema):
         description="Performance reviews show and score the reviewee's goal sheet; super users "
         "change it."
     )
+    checkin_weekday: int = Field(description="The weekly check-in's day: 0 (Monday) to 6.")
+    checkin_time: str = Field(description="The weekly check-in's local time, HH:MM.")
+    nudge_after_days: int = Field(description="Days after the check-in until the nudge; 0: none.")
 
 
 class MemberOut(Schema):

@@ -12,7 +12,6 @@ from cascade.api.auth import actor
 from cascade.api.errors import errors
 from cascade.api.fields import Id
 from cascade.api.schemas import TreeOut
-from cascade.core import clock
 from cascade.goals import selectors
 from cascade.orgs import selectors as org_selectors
 
@@ -29,7 +28,7 @@ def tree(request: HttpRequest, params: Query[TreeParams]) -> dict[str, Any]:
     it (a quarter's year), as a forest. A goal that contributes to two goals appears under
     both; `weight` is the weight of the link to the goal above. Archived goals are left out."""
     me = actor(request)
-    today = clock.today()
+    today = me.organisation.today()
     period = (
         org_selectors.get_period(me, params.period)
         if params.period

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -18,8 +19,10 @@ def now() -> datetime:
     return _frozen.get() or timezone.now()
 
 
-def today() -> date:
-    return timezone.localdate(now())
+def today(zone: str | None = None) -> date:
+    """Today's date in the named time zone (an organisation's: ``Organisation.today()``), or
+    in the installation's ``TIME_ZONE`` where there is no organisation yet."""
+    return timezone.localdate(now(), ZoneInfo(zone) if zone else None)
 
 
 @contextmanager

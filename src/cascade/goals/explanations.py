@@ -14,7 +14,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from cascade.core import clock
 from cascade.goals.models import Goal, GoalProgress, KeyResult
 from cascade.goals.selectors import visible_goals
 from cascade.orgs.models import Member
@@ -55,7 +54,7 @@ def explain_goal(actor: Member, goal: Goal, as_of: date | None = None) -> GoalEx
     if as_of is not None:
         # Nothing is recorded in the future: a later day reads as today (and 9999-12-31 cannot
         # overflow the day after it).
-        records = records.filter(at__lte=end_of(min(as_of, clock.today())))
+        records = records.filter(at__lte=end_of(min(as_of, actor.organisation.today())))
     record = records.first()
     if record is None:
         return GoalExplanation(goal, None, None, "", [])

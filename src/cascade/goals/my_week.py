@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Q
 
 from cascade.audit.models import AuditEvent
 from cascade.core import clock
 from cascade.goals.models import Goal, KeyResult, State
-from cascade.goals.selectors import Standing, my_key_results, standing, visible_goals
+from cascade.goals.selectors import Standing, my_key_results, stale, standing, visible_goals
 from cascade.orgs.models import Member, TeamMembership
-from cascade.progress import Status
+from cascade.progress import Status, cadence
 
-# The check-in cadence: a key result waits for its owner once this long has passed since its
-# last check-in, or since it was created when it has none yet — a KR made an hour ago is new,
-# not neglected.
-STALE_AFTER = timedelta(days=7)
+# A key result waits for its owner once a whole cadence has passed since its last check-in
+# (progress.cadence holds the rule, selectors.waiting the query; the reminders use both).
+STALE_AFTER = cadence.CADENCE
 
 
 @dataclass(frozen=True)
@@ -31,13 +30,7 @@ class MyWeek:
 
 def my_week(member: Member, today: date, since: datetime | None) -> MyWeek:
     """Five queries, whatever the size of the organisation."""
-    stale = clock.now() - STALE_AFTER
-    waiting = list(
-        my_key_results(member).filter(
-            Q(last_checkin_at__lt=stale) | Q(last_checkin_at__isnull=True, created_at__lt=stale),
-            goal__state=State.ACTIVE,
-        )
-    )
+    waiting = list(my_key_results(member).filter(stale(clock.now() - STALE_AFTER)))
     mine = list(
         Goal.objects.filter(owner=member, state__in=[State.ACTIVE, State.DRAFT])
         .select_related("period", "team")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
@@ -412,6 +412,19 @@ def my_key_results(member: Member) -> QuerySet[KeyResult]:
         .exclude(kind="sum")
         .select_related("goal")
         .order_by("goal__title", "goal_id", "position", "id")
+    )
+
+
+def stale(before: datetime) -> Q:
+    """Key results waiting for a check-in at a cadence whose stale line is ``before``
+    (``progress.cadence.stale_before``): of an active goal, last checked in — or, never
+    checked in, created — before it. Sums and KRs a data source keeps current wait for nobody.
+    My week and the check-in reminders both filter with this; ``progress.cadence.is_stale`` is
+    the same rule for one KR."""
+    return (
+        (Q(last_checkin_at__lt=before) | Q(last_checkin_at__isnull=True, created_at__lt=before))
+        & Q(goal__state=State.ACTIVE, data_source__isnull=True)
+        & ~Q(kind="sum")
     )
 
 

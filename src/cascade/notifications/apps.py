@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "cascade.notifications"
+
+    def ready(self) -> None:
+        from cascade.core import scheduler
+        from cascade.notifications import reminders
+
+        scheduler.register("notifications.reminders", reminders.send_due, every=reminders.SLOT)

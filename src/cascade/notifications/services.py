@@ -12,7 +12,7 @@ from cascade import permissions
 from cascade.core import clock
 from cascade.core.errors import invalid
 from cascade.notifications.models import Notification, Preference
-from cascade.notifications.tasks import email_notification
+from cascade.notifications.tasks import BATCH, email_notification, email_notifications
 from cascade.notifications.topics import DEFAULTS, Channel, Topic
 from cascade.orgs.models import Member
 
@@ -71,9 +71,13 @@ def notify(messages: list[Message]) -> list[Notification]:
     if not wanted:
         return []
     stored = _insert_new([row for row, _ in wanted])
-    to_email = [row.pk for row, channel in wanted if channel == Channel.EMAIL and row in stored]
-    if to_email:
-        transaction.on_commit(lambda: [email_notification.enqueue(pk) for pk in to_email])
+    new = {row.pk for row in stored}  # by id: comparing models in a list is quadratic
+    to_email = [row.pk for row, channel in wanted if channel == Channel.EMAIL and row.pk in new]
+    if len(to_email) == 1:
+        transaction.on_commit(lambda: email_notification.enqueue(to_email[0]))
+    elif to_email:  # many at once (a reminder run): one task a batch, not one a person
+        batches = [to_email[i : i + BATCH] for i in range(0, len(to_email), BATCH)]
+        transaction.on_commit(lambda: [email_notifications.enqueue(ids) for ids in batches])
     return stored
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,7 +12,17 @@ from django.db import models
 from django.db.models import F, Q
 
 from cascade.core import clock
-from cascade.progress import schedule
+from cascade.progress import cadence, schedule
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 class Organisation(models.Model):
@@ -35,6 +47,19 @@ class Organisation(models.Model):
     # Performance reviews show the reviewee's goal sheet in a column of its own. Only super
     # users may change this (cascade.performance.services.set_goals_in_reviews).
     include_goals_in_reviews = models.BooleanField(default=False)
+    # The weekly check-in (progress.cadence): a weekday (0 = Monday) and a local time, in
+    # ``timezone``; people with stale key results are reminded then, and nudged once more
+    # ``nudge_after_days`` later (0: no nudge).
+    checkin_weekday = models.PositiveSmallIntegerField(
+        default=cadence.DEFAULT_WEEKDAY,
+        choices=WEEKDAYS,
+        validators=[MaxValueValidator(6)],
+    )
+    checkin_time = models.TimeField(default=cadence.DEFAULT_TIME)
+    nudge_after_days = models.PositiveSmallIntegerField(
+        default=cadence.DEFAULT_NUDGE_AFTER_DAYS,
+        validators=[MaxValueValidator(cadence.MAX_NUDGE_AFTER_DAYS)],
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -44,10 +69,25 @@ class Organisation(models.Model):
                 condition=Q(at_risk_margin__gte=0) & Q(at_risk_margin__lte=F("off_track_margin")),
                 name="organisation_margins_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(checkin_weekday__lte=6), name="organisation_checkin_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(nudge_after_days__lte=cadence.MAX_NUDGE_AFTER_DAYS),
+                name="organisation_nudge_before_next_cadence",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """The date it is now where the organisation is."""
+        return clock.today(self.timezone)
 
 
 class OrgScoped(models.Model):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("teams/<int:team_id>/", people.team, name="team"),
     path("settings/", org_settings.overview, name="org-settings"),
     path("settings/margins/", org_settings.margins, name="settings-margins"),
+    path("settings/check-in/", org_settings.checkin_cadence, name="settings-check-in"),
     path("settings/people/", org_settings.people, name="settings-people"),
     path("settings/people/invite/", org_settings.invite, name="settings-invite"),
     path("settings/people/<int:member_id>/", org_settings.person, name="settings-person"),

@@ -14,6 +14,7 @@ from cascade.orgs.services.members import (
     reactivate_member,
 )
 from cascade.orgs.services.organisation import (
+    change_checkin_cadence,
     change_status_margins,
     clean_timezone,
     create_organisation,
@@ -25,6 +26,7 @@ from cascade.permissions import ORGANISATION_ADMINS_ONLY as SUPER_USERS_ONLY
 __all__ = [
     "SUPER_USERS_ONLY",
     "add_member",
+    "change_checkin_cadence",
     "change_member",
     "change_status_margins",
     "change_team",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from zoneinfo import available_timezones
 
@@ -18,6 +19,7 @@ from cascade.core.numbers import parse_number
 from cascade.core.transactions import atomic_with_retries
 from cascade.orgs.models import Member, Organisation, Role
 from cascade.orgs.services._shared import _clean_name
+from cascade.progress import cadence
 
 
 def clean_timezone(value: str) -> str:
@@ -116,5 +118,85 @@ def change_status_margins(
         kind=EventKind.ORGANISATION_SETTINGS_CHANGED,
         subject=organisation,
         data={"margins": [before, [str(at_risk), str(off_track)]]},
+    )
+    return organisation
+
+
+def _weekday(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise invalid(
+            "Choose a weekday: 0 (Monday) to 6 (Sunday).", "weekday_invalid", "checkin_weekday"
+        )
+    try:
+        day = int(value)
+    except ValueError:
+        day = -1
+    if not 0 <= day <= 6:
+        raise invalid(
+            "Choose a weekday: 0 (Monday) to 6 (Sunday).", "weekday_invalid", "checkin_weekday"
+        )
+    return day
+
+
+def _time(value: object) -> time:
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    text = str(value or "").strip()
+    try:
+        hours, minutes = text.split(":")
+        parsed = time(int(hours), int(minutes))
+    except ValueError:
+        raise invalid("Give a time of day such as 09:00.", "time_invalid", "checkin_time") from None
+    return parsed
+
+
+def _nudge_days(value: object) -> int:
+    message = f"Give 0 (no nudge) to {cadence.MAX_NUDGE_AFTER_DAYS} days."
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise invalid(message, "nudge_after_days_invalid", "nudge_after_days")
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= cadence.MAX_NUDGE_AFTER_DAYS:
+        raise invalid(message, "nudge_after_days_invalid", "nudge_after_days")
+    return days
+
+
+@atomic_with_retries
+def change_checkin_cadence(
+    *,
+    actor: Member,
+    checkin_weekday: object,
+    checkin_time: object,
+    nudge_after_days: object,
+    timezone: object,
+) -> Organisation:
+    """The weekly check-in: its weekday and local time, the time zone they are read in (which
+    is also where "today" is for the organisation), and the days until the nudge (0: none)."""
+    permissions.require_organisation_admin(actor)
+    weekday = _weekday(checkin_weekday)
+    at = _time(checkin_time)
+    days = _nudge_days(nudge_after_days)
+    zone = str(timezone or "").strip()
+    if zone not in available_timezones():
+        raise invalid(
+            "Choose a time zone such as Europe/Berlin or UTC.", "timezone_unknown", "timezone"
+        )
+    organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+    fields = ["checkin_weekday", "checkin_time", "nudge_after_days", "timezone"]
+    before = {f: str(getattr(organisation, f)) for f in fields}
+    organisation.checkin_weekday = weekday
+    organisation.checkin_time = at
+    organisation.nudge_after_days = days
+    organisation.timezone = zone
+    organisation.save(update_fields=fields)
+    after = {f: str(getattr(organisation, f)) for f in fields}
+    record(
+        organisation=organisation,
+        actor=actor,
+        kind=EventKind.ORGANISATION_SETTINGS_CHANGED,
+        subject=organisation,
+        data={"cadence": [before, after]},
     )
     return organisation

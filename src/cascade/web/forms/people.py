@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar
+from zoneinfo import available_timezones
 
 from django import forms
 from django.db.models import QuerySet
 
 from cascade.orgs import selectors
-from cascade.orgs.models import Member, Period, PeriodKind, Role, Team
+from cascade.orgs.models import WEEKDAYS, Member, Organisation, Period, PeriodKind, Role, Team
+from cascade.progress import cadence
 from cascade.web.forms import ModelMultipleChoiceField
 
 
@@ -178,3 +180,46 @@ class MarginsForm(forms.Form):
 
     def as_fractions(self) -> dict[str, Decimal]:
         return {name: self.cleaned_data[name] / 100 for name in self.fields}
+
+
+def _zones() -> list[tuple[str, str]]:
+    return [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())]
+
+
+class CadenceForm(forms.Form):
+    """The weekly check-in: when people are reminded, and the organisation's time zone. The
+    form only parses; ``orgs.services.change_checkin_cadence`` validates."""
+
+    checkin_weekday = forms.TypedChoiceField(
+        choices=WEEKDAYS, coerce=int, label="Check-in day", initial=cadence.DEFAULT_WEEKDAY
+    )
+    checkin_time = forms.TimeField(
+        label="At",
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Local time in the time zone below.",
+    )
+    nudge_after_days = forms.TypedChoiceField(
+        choices=[(0, "No nudge")]
+        + [
+            (n, f"{n} day{'s' if n > 1 else ''} later")
+            for n in range(1, cadence.MAX_NUDGE_AFTER_DAYS + 1)
+        ],
+        coerce=int,
+        label="Nudge those still behind",
+        initial=cadence.DEFAULT_NUDGE_AFTER_DAYS,
+    )
+    timezone = forms.ChoiceField(
+        choices=_zones,
+        label="Time zone",
+        help_text="Also where “today” is, for what is expected of every goal by now.",
+    )
+
+    @staticmethod
+    def initial_for(organisation: Organisation) -> dict[str, object]:
+        return {
+            "checkin_weekday": organisation.checkin_weekday,
+            "checkin_time": organisation.checkin_time,
+            "nudge_after_days": organisation.nudge_after_days,
+            "timezone": organisation.timezone,
+        }

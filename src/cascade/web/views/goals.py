@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cascade import permissions
 from cascade.audit.selectors import goal_trail
-from cascade.core import clock, formatting
+from cascade.core import formatting
 from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_id, parse_weight
 from cascade.core.text import search_words
@@ -53,7 +53,7 @@ def goal_url(member: Member, goal_id: int) -> str:
 
 @member_view
 def goal_list(request: HttpRequest, member: Member) -> HttpResponse:
-    today = clock.today()
+    today = member.organisation.today()
     org = member.organisation_id
     periods = list(Period.objects.filter(organisation_id=org).order_by("-start", "end"))
     current = selectors.current_period(org, today)
@@ -97,7 +97,7 @@ def goal_main_context(
     member: Member, goal_id: int, failed_form: CheckInForm | None = None
 ) -> dict[str, Any]:
     """What the goal page's top part shows: figures, key results with their check-in forms, the why."""
-    today = clock.today()
+    today = member.organisation.today()
     detail = selectors.goal_detail(member, goal_id, today)
     goal = detail.goal
     history = progress_history(goal)
@@ -176,7 +176,7 @@ def why(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
             "explanation": explain_goal(member, goal, as_of=as_of),
             "as_of": as_of,
             "error": error,
-            "today": clock.today(),
+            "today": member.organisation.today(),
         },
     )
 
@@ -200,7 +200,7 @@ def _goal_fields(form: GoalForm) -> dict[str, Any]:
 
 @member_view
 def create(request: HttpRequest, member: Member) -> HttpResponse:
-    today = clock.today()
+    today = member.organisation.today()
     senior = None
     if request.GET.get("under"):
         senior = (
@@ -469,7 +469,7 @@ def contribution(request: HttpRequest, member: Member, contribution_id: int) -> 
 @member_view
 def copy_unfinished(request: HttpRequest, member: Member) -> HttpResponse:
     """Copy unfinished goals of one period into another, with their KRs and alignment."""
-    today = clock.today()
+    today = member.organisation.today()
     periods = Period.objects.filter(organisation_id=member.organisation_id).order_by("start")
     current = selectors.current_period(member.organisation_id, today)
     # The goals offered depend on the source period, and the form may only accept those: find

@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from cascade.core import clock
 from cascade.goals.my_week import my_week as build_my_week
 from cascade.orgs.models import Member
 from cascade.web.membership import member_view, signed_in_user_id
@@ -25,5 +24,5 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
 @member_view
 def my_week(request: HttpRequest, member: Member) -> HttpResponse:
     since = note_visit(member)
-    week = build_my_week(member, clock.today(), since)
+    week = build_my_week(member, member.organisation.today(), since)
     return render(request, "web/my_week.html", {"week": week})

@@ -1,5 +1,5 @@
 """The organisation's settings, for super users only: people (invite, change, deactivate),
-teams, periods and the status margins.
+teams, periods, the status margins and the weekly check-in.
 
 Every view is a ``super_user_view``: a member who is not a super user gets 403 from every URL
 here, GET or POST, before anything is read. Each POST calls one service; a refused input is
@@ -22,6 +22,7 @@ from cascade.orgs import invitations, selectors, services
 from cascade.orgs.models import Member, Team
 from cascade.web.forms import show_errors
 from cascade.web.forms.people import (
+    CadenceForm,
     InviteForm,
     MarginsForm,
     MemberForm,
@@ -61,11 +62,26 @@ def overview(request: HttpRequest, member: Member) -> HttpResponse:
     return _settings_home(request, member, form)
 
 
-def _settings_home(request: HttpRequest, member: Member, form: MarginsForm) -> HttpResponse:
+def _settings_home(
+    request: HttpRequest,
+    member: Member,
+    form: MarginsForm | None = None,
+    cadence: CadenceForm | None = None,
+) -> HttpResponse:
+    """The overview's forms: whichever was posted, bound, and the others as stored."""
+    organisation = member.organisation
+    if form is None:
+        form = MarginsForm(
+            initial=MarginsForm.initial_for(
+                organisation.at_risk_margin, organisation.off_track_margin
+            )
+        )
+    if cadence is None:
+        cadence = CadenceForm(initial=CadenceForm.initial_for(organisation))
     summary = selectors.organisation_summary(member)
-    return _form_response(
-        request, "web/settings/overview.html", {"summary": summary, "form": form}, form
-    )
+    context = {"summary": summary, "form": form, "cadence": cadence}
+    status = 400 if form.errors or cadence.errors else 200
+    return render(request, "web/settings/overview.html", context, status=status)
 
 
 @super_user_view
@@ -81,6 +97,21 @@ def margins(request: HttpRequest, member: Member) -> HttpResponse:
             messages.success(request, "Status margins saved: every goal's status uses them now.")
             return redirect(_url(member, "org-settings"))
     return _settings_home(request, member, form)
+
+
+@super_user_view
+@require_POST
+def checkin_cadence(request: HttpRequest, member: Member) -> HttpResponse:
+    form = CadenceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_checkin_cadence(actor=member, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, "Check-in settings saved.")
+            return redirect(_url(member, "org-settings"))
+    return _settings_home(request, member, cadence=form)
 
 
 # --------------------------------------------------------------------------- people

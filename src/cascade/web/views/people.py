@@ -4,7 +4,6 @@ the goals shown are only those the viewer may see."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cascade.core import clock
 from cascade.orgs import selectors
 from cascade.orgs.models import Member
 from cascade.web.membership import member_view
@@ -29,11 +28,15 @@ def people(request: HttpRequest, member: Member) -> HttpResponse:
 
 @member_view
 def person(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
-    page = selectors.person_page(member, member_id, request.GET.get("period"), clock.today())
+    page = selectors.person_page(
+        member, member_id, request.GET.get("period"), member.organisation.today()
+    )
     return render(request, "web/people/person.html", {"page": page})
 
 
 @member_view
 def team(request: HttpRequest, member: Member, team_id: int) -> HttpResponse:
-    page = selectors.team_page(member, team_id, request.GET.get("period"), clock.today())
+    page = selectors.team_page(
+        member, team_id, request.GET.get("period"), member.organisation.today()
+    )
     return render(request, "web/people/team.html", {"page": page})

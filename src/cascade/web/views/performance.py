@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cascade import permissions
-from cascade.core import clock
 from cascade.core.errors import NotFound
 from cascade.core.numbers import parse_id
 from cascade.goals import selectors as goal_selectors
@@ -30,7 +29,7 @@ def _period(member: Member, raw: str | None) -> Period | None:
     """The period asked for, else today's; None for one that is not the organisation's (the
     overview shows no period then, a person's sheet is not found)."""
     if not raw:
-        return goal_selectors.current_period(member.organisation_id, clock.today())
+        return goal_selectors.current_period(member.organisation_id, member.organisation.today())
     try:
         return org_selectors.get_period(member, raw)
     except NotFound:

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cascade.core import clock
 from cascade.core.numbers import parse_id
 from cascade.goals import selectors
 from cascade.goals.selectors import TreeNode
@@ -26,7 +25,7 @@ LEVELS = 2
 
 @member_view
 def alignment_tree(request: HttpRequest, member: Member) -> HttpResponse:
-    today = clock.today()
+    today = member.organisation.today()
     periods = list(
         Period.objects.filter(organisation_id=member.organisation_id).order_by("-start", "end")
     )
@@ -69,7 +68,9 @@ def tree_node(request: HttpRequest, member: Member, goal_id: int) -> HttpRespons
         organisation_id=member.organisation_id, pk=parse_id(request.GET.get("period")) or 0
     ).first()
     period = period or goal.period
-    tree = selectors.goal_tree(member, period, clock.today(), focus=goal.pk, levels=LEVELS)
+    tree = selectors.goal_tree(
+        member, period, member.organisation.today(), focus=goal.pk, levels=LEVELS
+    )
     node = _find(tree, goal.pk)
     if node is None:
         raise Http404("No such goal in this tree.")
