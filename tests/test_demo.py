@@ -145,8 +145,6 @@ def test_acme_has_comments_with_mentions_that_told_people(acme):
     comments = list(Comment.objects.filter(organisation=acme.organisation).select_related("goal"))
     assert len(comments) >= 6
     assert len({c.goal_id for c in comments}) >= 3
-    linked = [
-        row for c in comments for row in comment_rows(acme, c.goal, [c]) if row.mentions
-    ]
+    linked = [row for c in comments for row in comment_rows(acme, c.goal, [c]) if row.mentions]
     assert len(linked) >= 5
     assert Notification.objects.filter(organisation=acme.organisation, topic="mention").exists()
