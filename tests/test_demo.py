@@ -135,3 +135,16 @@ def test_acme_has_a_review_cycle_in_the_manager_phase_with_goals_included(acme):
     assert Assessment.objects.filter(
         review__cycle=cycle, kind="self", submitted_at__isnull=False
     ).exists()
+
+
+def test_acme_has_comments_with_mentions_that_told_people(acme):
+    from cascade.goals.models import Comment
+    from cascade.goals.selectors import comment_rows
+    from cascade.notifications.models import Notification
+
+    comments = list(Comment.objects.filter(organisation=acme.organisation).select_related("goal"))
+    assert len(comments) >= 6
+    assert len({c.goal_id for c in comments}) >= 3
+    linked = [row for c in comments for row in comment_rows(acme, c.goal, [c]) if row.mentions]
+    assert len(linked) >= 5
+    assert Notification.objects.filter(organisation=acme.organisation, topic="mention").exists()

@@ -16,6 +16,8 @@ The rules (DESIGN §2, the foundation issue):
   users. Everyone in the organisation sees public goals. A link between two goals is seen by
   whoever sees both of its ends: a link to a hidden goal shows its numbers, never its ids.
 * Organisation settings, people, teams and periods are for super users.
+* Whoever sees a goal may comment on it, and mention people who see it too; a comment is
+  edited by its author only, and deleted by its author or a super user.
 * Data-source connections (Jira, Salesforce) are for super users; binding a key result to one,
   and asking it to sync now, follows editing the key result: its goal's owner or a super user.
 """
@@ -153,6 +155,36 @@ def can_view_goal(actor: Member, goal: Goal) -> bool:
     if goal.owner.manager_id == actor.pk:
         return True
     return goal.team is not None and goal.team.memberships.filter(member_id=actor.pk).exists()
+
+
+def goal_viewers(goal: Goal) -> Q:
+    """A filter for the members who may see ``goal`` (``can_view_goal`` from the goal's side,
+    to combine with the goal's organisation's members): whom a comment may mention."""
+    if goal.visibility == "public":
+        return Q()
+    from cascade.orgs.models import Member as MemberModel
+    from cascade.orgs.models import TeamMembership
+
+    manager = MemberModel.objects.filter(pk=goal.owner_id).values("manager_id")
+    seen = Q(pk=goal.owner_id) | Q(pk__in=manager) | Q(role="super_user")
+    if goal.team_id is None:
+        return seen
+    return seen | Q(
+        Exists(TeamMembership.objects.filter(team_id=goal.team_id, member_id=OuterRef("pk")))
+    )
+
+
+# Comments (on goals): whoever sees the goal may comment; only the author edits a comment; the
+# author or a super user deletes one.
+can_comment = can_view_goal
+
+
+def can_edit_comment(actor: Member, author_id: int | None) -> bool:
+    return actor.is_active and author_id == actor.pk
+
+
+def can_delete_comment(actor: Member, author_id: int | None) -> bool:
+    return can_edit_comment(actor, author_id) or is_super_user(actor)
 
 
 # --------------------------------------------------------------------------- performance

@@ -21,7 +21,7 @@ from pydantic_core import ErrorType
 from cascade.api.api import api as ninja_api
 from cascade.api.services import issue_token
 from cascade.goals import services as goals
-from cascade.goals.models import Contribution
+from cascade.goals.models import Comment, Contribution
 from cascade.orgs import invitations
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Team
@@ -98,6 +98,15 @@ def next_quarter(o: Org) -> Any:
     return orgs.create_period(
         actor=o.ceo, name=f"Next {next(_names)}", start=date(2027, 1, 1), end=date(2027, 3, 31)
     )
+
+
+def comment(o: Org) -> Comment:
+    """Olga's comment on Vera's sales goal."""
+    return goals.add_comment(actor=o.olga, goal=o.sales, body="Go team")
+
+
+def their_comment(o: Org) -> Comment:
+    return goals.add_comment(actor=o.other.ceo, goal=o.other_goal, body="Ours")
 
 
 def ids(items: list[dict[str, Any]]) -> set[int]:
@@ -715,6 +724,63 @@ MATRIX: dict[str, dict[str, Call | str]] = {
         "forbidden": Call("olga", "DELETE", lambda o: f"/contributions/{link(o).pk}", status=403),
         "elsewhere": Call(
             "ceo", "DELETE", lambda o: f"/contributions/{other_link(o).pk}", status=404
+        ),
+    },
+    "GET /goals/{goal_id}/comments": {
+        "success": Call(
+            "olga",
+            "GET",
+            lambda o: (comment(o), f"/goals/{o.sales.pk}/comments")[1],
+            check=lambda o, body: [c["body"] for c in body["items"]] == ["Go team"],
+        ),
+        "invalid": Call(
+            "olga", "GET", lambda o: f"/goals/{o.sales.pk}/comments?limit=0", status=400
+        ),
+        "forbidden": Call("olga", "GET", lambda o: f"/goals/{o.private.pk}/comments", status=404),
+        "elsewhere": Call("ceo", "GET", lambda o: f"/goals/{o.other_goal.pk}/comments", status=404),
+    },
+    "POST /goals/{goal_id}/comments": {
+        "success": Call(
+            "olga",
+            "POST",
+            lambda o: f"/goals/{o.sales.pk}/comments",
+            lambda o: {"body": f"Thanks @[Vera](member:{o.vera.pk})"},
+            201,
+            check=lambda o, body: body["mentions"] == [{"id": o.vera.pk, "name": "Vera VP"}],
+        ),
+        "invalid": Call(
+            "olga", "POST", lambda o: f"/goals/{o.sales.pk}/comments", {"body": " "}, 400
+        ),
+        # Whoever sees a goal may comment on it; a goal one may not see does not exist.
+        "forbidden": Call(
+            "olga", "POST", lambda o: f"/goals/{o.private.pk}/comments", {"body": "Hi"}, 404
+        ),
+        "elsewhere": Call(
+            "ceo", "POST", lambda o: f"/goals/{o.other_goal.pk}/comments", {"body": "Hi"}, 404
+        ),
+    },
+    "PATCH /comments/{comment_id}": {
+        "success": Call(
+            "olga",
+            "PATCH",
+            lambda o: f"/comments/{comment(o).pk}",
+            {"body": "Go, team!"},
+            check=lambda o, body: body["body"] == "Go, team!" and body["edited_at"],
+        ),
+        "invalid": Call("olga", "PATCH", lambda o: f"/comments/{comment(o).pk}", {"body": ""}, 400),
+        "forbidden": Call(
+            "vera", "PATCH", lambda o: f"/comments/{comment(o).pk}", {"body": "Mine"}, 403
+        ),
+        "elsewhere": Call(
+            "ceo", "PATCH", lambda o: f"/comments/{their_comment(o).pk}", {"body": "x"}, 404
+        ),
+    },
+    "DELETE /comments/{comment_id}": {
+        "success": Call("olga", "DELETE", lambda o: f"/comments/{comment(o).pk}", status=204),
+        "invalid": Call("olga", "DELETE", "/comments/-1", status=400),
+        "forbidden": Call("vera", "DELETE", lambda o: f"/comments/{comment(o).pk}", status=403),
+        "elsewhere": Call(
+            "ceo", "DELETE", lambda o: f"/comments/{their_comment(o).pk}", status=404
         ),
     },
     "GET /goals/{goal_id}/explain": {

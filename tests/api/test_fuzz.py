@@ -39,7 +39,8 @@ from schemathesis.cli import schemathesis as st
 from cascade.api.models import ApiToken
 from cascade.api.services import issue_token
 from cascade.core.numbers import MAX_ID
-from cascade.goals.models import Contribution, Goal, KeyResult
+from cascade.goals import services as goals
+from cascade.goals.models import Comment, Contribution, Goal, KeyResult
 from cascade.integrations import services as integrations
 from cascade.integrations.models import Connection
 from cascade.orgs import services as orgs
@@ -54,7 +55,7 @@ MAX_EXAMPLES = os.environ.get("CASCADE_FUZZ_EXAMPLES", "25")
 
 def build_organisation() -> str:
     """An organisation with people, a team, nested goals (one private) and check-ins, goal
-    sheets and review cycles with assessments to write; the token of its CEO, a super user (who
+    sheets and review cycles with assessments to write, comments; the token of its CEO, a super user (who
     may call every endpoint)."""
     world = make_world()
     vp = world.person("Vera VP", manager=world.ceo)
@@ -68,6 +69,8 @@ def build_organisation() -> str:
     for value in (2, 4, 7):
         world.check_in(sales, value, confidence=6)
     build_performance(world, vp, company, sales)
+    for goal in (company, sales):
+        goals.add_comment(actor=world.ceo, goal=goal, body=f"On it, @[Vera](member:{vp.pk})")
     return issue_token(member=world.ceo, name="fuzz").plain
 
 
@@ -113,13 +116,14 @@ def fuzz_token(live_server, django_db_reset_sequences) -> str:
     return build_organisation()
 
 
-# The performance objects the fuzzer should reach: random ids would nearly all be 404s.
+# The objects the fuzzer should reach (performance, comments): random ids would nearly all be 404s.
 KNOWN = {
     "sheet_id": GoalSheet,
     "item_id": SheetItem,
     "cycle_id": ReviewCycle,
     "review_id": Review,
     "assessment_id": Assessment,
+    "comment_id": Comment,
 }
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cascade.api.services import issue_token
+from cascade.goals import services as goals
 from cascade.orgs import services as orgs
 from tests.api.conftest import Api, Org, api_for
 from tests.builders import metric, milestone
@@ -23,6 +24,7 @@ PATHS = {
     "history": lambda o: f"/goals/{o.company.pk}/history",
     "goal audit": lambda o: f"/goals/{o.company.pk}/audit",
     "check-ins": lambda o: f"/key-results/{o.kr(o.company).pk}/check-ins",
+    "comments": lambda o: f"/goals/{o.company.pk}/comments",
     "tree": lambda o: "/tree",
     "members": lambda o: "/members",
     "teams": lambda o: "/teams",
@@ -42,7 +44,7 @@ def count_queries(client: Api, path: str) -> int:
 
 def grow(org: Org, times: int) -> None:
     """More of everything each list shows: goals with KRs under the company goal (some private,
-    some owned by people the caller does not manage), check-ins, people, teams, periods, tokens."""
+    some owned by people the caller does not manage), check-ins, comments, people, teams, periods, tokens."""
     world = org.world
     first = len(world.people)
     for n in range(first, first + times):
@@ -56,6 +58,11 @@ def grow(org: Org, times: int) -> None:
         )
         world.check_in(goal, n % 10)
         world.check_in(org.company, 10 * n)
+        goals.add_comment(
+            actor=person,
+            goal=org.company,
+            body=f"@[Vera](member:{org.vera.pk}), @[me](member:{person.pk}) and **news** {n}",
+        )
         orgs.create_team(actor=world.ceo, name=f"Team {n}", lead=person, members=[org.rob])
         orgs.create_period(
             actor=world.ceo, name=f"Month {n}", kind="month", start=world.period.start,

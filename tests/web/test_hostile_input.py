@@ -26,6 +26,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cascade.goals import services as goals
 from cascade.goals.models import Contribution
 from cascade.integrations import services as integrations
 from cascade.orgs import services as orgs
@@ -172,7 +173,11 @@ def full_organisation(world) -> dict[str, int]:
     )
     manager_review = Review.objects.filter(cycle__name="Manager reviews").first()
     assert manager_review is not None
+    comment = goals.add_comment(
+        actor=world.ceo, goal=company, body=f"**Go** @[Vera](member:{vp.pk})"
+    )
     return {
+        "comment_id": comment.pk,
         "goal_id": company.pk,
         "kr_id": world.kr(company).pk,
         "contribution_id": Contribution.objects.get(junior=sales).pk,

@@ -14,6 +14,7 @@ from ninja.parser import Parser
 
 from cascade.api import (
     audit_events,
+    comments,
     contributions,
     errors,
     goal_history,
@@ -92,6 +93,7 @@ for module in (
     goals,
     key_results,
     contributions,
+    comments,
     goal_history,
     tree,
     audit_events,

@@ -13,7 +13,14 @@ from cascade.api.models import ApiToken
 from cascade.audit.models import AuditEvent
 from cascade.goals.explanations import GoalExplanation
 from cascade.goals.models import CheckIn, Contribution, Goal
-from cascade.goals.selectors import GoalDetail, KeyResultRow, LinkRow, Standing, TreeNode
+from cascade.goals.selectors import (
+    CommentRow,
+    GoalDetail,
+    KeyResultRow,
+    LinkRow,
+    Standing,
+    TreeNode,
+)
 from cascade.goals.timeline import ProgressPoint
 from cascade.integrations.source_state import source_state
 from cascade.orgs.models import Member, Organisation, Period, Team
@@ -196,6 +203,20 @@ def check_in(c: CheckIn) -> dict[str, Any]:
         "author": member_ref(c.author),
         "source": c.source,
         "created_at": c.created_at,
+    }
+
+
+def comment(row: CommentRow) -> dict[str, Any]:
+    c = row.comment
+    return {
+        "id": c.pk,
+        "goal": c.goal_id,
+        "author": member_ref(c.author),
+        "body": c.body,
+        "html": str(row.html),
+        "mentions": [member_ref(m) for m in row.mentions],
+        "created_at": c.created_at,
+        "edited_at": c.edited_at,
     }
 
 

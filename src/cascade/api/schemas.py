@@ -224,6 +224,26 @@ class CheckInPage(Page):
     items: list[CheckInOut]
 
 
+class CommentOut(Schema):
+    id: int
+    goal: int
+    author: MemberRef | None = Field(description="null once the author's membership is gone.")
+    body: str = Field(description="The Markdown as written; mentions as `@[Name](member:ID)`.")
+    html: str = Field(
+        description="The body rendered and sanitised; mentions of people who may see the goal "
+        "are links to their page, any other is plain text."
+    )
+    mentions: list[MemberRef] = Field(
+        description="The people the comment mentions who may see the goal (they were told)."
+    )
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class CommentPage(Page):
+    items: list[CommentOut]
+
+
 class TreeNodeOut(GoalSummaryOut):
     weight: float | None = Field(
         description="The weight of the link to the goal above; null at the top."

@@ -60,6 +60,9 @@ class EventKind(models.TextChoices):
     SIGNED_IN = "account.signed_in"
     SIGN_IN_FAILED = "account.sign_in_failed"
     PASSWORD_CHANGED = "account.password_changed"
+    COMMENT_ADDED = "comment.added"
+    COMMENT_EDITED = "comment.edited"
+    COMMENT_DELETED = "comment.deleted"
 
 
 class AuditEvent(OrgScoped):

@@ -288,3 +288,56 @@ NOTES = {
         "Behind, but the plan to recover is agreed.",
     ],
 }
+
+# Comments on goals: (goal key, author, days ago, hour, Markdown). "{Name}" is a mention of that
+# person (the first name of PEOPLE), written as the picker writes it.
+COMMENTS: list[tuple[str, str, int, int, str]] = [
+    (
+        "emea",
+        "Victor",
+        9,
+        10,
+        "Great month, {Elena}. What would help the DACH deals over the line?",
+    ),
+    (
+        "emea",
+        "Elena",
+        9,
+        14,
+        "Two things:\n\n1. A reference customer call for the big logistics "
+        "prospect\n2. Legal turning contracts around in **days, not weeks**\n\n{Lucas} is on both.",
+    ),
+    ("emea", "Lucas", 8, 9, "Reference call booked for Thursday. Thanks {Victor}!"),
+    (
+        "ethan",
+        "Marcus",
+        6,
+        11,
+        "We're well behind here. {Ethan}, can we look at the pipeline "
+        "together on Monday? I'd like {Noah} to join for the outbound side.",
+    ),
+    (
+        "ethan",
+        "Ethan",
+        6,
+        15,
+        "Yes please. Three deals slipped into next quarter; I'll bring the list.",
+    ),
+    (
+        "onboarding-v2",
+        "Grace",
+        4,
+        10,
+        "The guided setup demo was excellent. {Tom}, is the API on "
+        "track for the end of the month? See `onboarding-api` in the release notes.",
+    ),
+    ("onboarding-v2", "Tom", 4, 13, "On track. {Ravi} has the last two endpoints in review."),
+    (
+        "arr",
+        "Alice",
+        2,
+        9,
+        "Halfway through the quarter: thank you all. Board update next week; "
+        "{Victor} and {Maya}, please send me your one-line summaries by Friday.",
+    ),
+]

@@ -233,7 +233,25 @@ class Seeder:
             if spec.closed:
                 score, outcome, retro = spec.closed
                 events.append(Event(at(end, 18), 1, self.close(owner, goal, score, outcome, retro)))
+        events.extend(self.comments())
         return sorted(events, key=lambda e: (e.moment, e.order))
+
+    def comments(self) -> list[Event]:
+        """A few conversations on goals, with mentions, in the last days."""
+        mentions = {
+            "{" + first + "}": f"@[{member.name}](member:{member.pk})"
+            for first, member in self.members.items()
+        }
+        events = []
+        for key, author, days_ago, hour, text in data.COMMENTS:
+            for placeholder, mention in mentions.items():
+                text = text.replace(placeholder, mention)
+            moment = at(self.today - timedelta(days=days_ago), hour)
+            events.append(Event(moment, 2, self.comment(self.members[author], key, text)))
+        return events
+
+    def comment(self, author: Member, key: str, body: str) -> Callable[[], object]:
+        return lambda: goals.add_comment(actor=author, goal=self.goals[key], body=body)
 
     def check_in(
         self, owner: Member, kr: KeyResult, value: float, pace: float

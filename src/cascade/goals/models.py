@@ -265,3 +265,20 @@ class GoalProgress(OrgScoped):
     class Meta:
         ordering = ["goal_id", "at", "id"]
         indexes = [models.Index(fields=["goal", "at"])]
+
+
+class Comment(OrgScoped):
+    """A person's comment on a goal: Markdown source, rendered (and sanitised) when shown, so
+    that a mention follows the person's current name and who may see the goal now."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=clock.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["goal_id", "created_at", "id"]
+        indexes = [models.Index(fields=["goal", "created_at"])]

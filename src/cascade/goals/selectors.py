@@ -8,13 +8,16 @@ from datetime import date, datetime
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from cascade import permissions
+from cascade.core import markdown
 from cascade.core.errors import NotFound
 from cascade.core.numbers import id_or_not_found
 from cascade.core.text import search_words
-from cascade.goals.models import Contribution, Goal, KeyResult, State
-from cascade.orgs.models import Member, Organisation, Period
+from cascade.goals.models import Comment, Contribution, Goal, KeyResult, State
+from cascade.orgs.models import Member, Organisation, Period, name_contains
 from cascade.progress import (
     OPEN_STATES,
     Status,
@@ -440,3 +443,90 @@ def goals_fed_by(actor: Member, goal_ids: list[int]) -> list[Goal]:
         .select_related("owner__user")
         .order_by("title")
     )
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def get_comment(actor: Member, comment_id: object) -> Comment:
+    """A comment on a goal the actor may see, or NotFound. One query."""
+    comment = (
+        Comment.objects.select_related("goal__owner", "goal__team", "author__user")
+        .filter(
+            pk=id_or_not_found(comment_id, "comment"),
+            goal__in=visible_goals(actor),
+        )
+        .first()
+    )
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment
+
+
+def goal_comments(goal: Goal) -> QuerySet[Comment]:
+    """A goal's comments, oldest first, with their authors."""
+    return (
+        Comment.objects.filter(goal=goal)
+        .select_related("author__user")
+        .order_by("created_at", "id")
+    )
+
+
+def mentionable(goal: Goal) -> QuerySet[Member]:
+    """Who a comment on the goal may mention: the organisation's joined, active members who may
+    see the goal. Anyone else named in a comment is plain text, and is not told."""
+    return (
+        Member.objects.joined()
+        .filter(organisation_id=goal.organisation_id)
+        .filter(permissions.goal_viewers(goal))
+    )
+
+
+def mention_candidates(actor: Member, goal: Goal, query: str, limit: int = 10) -> list[Member]:
+    """The picker's people: mentionable, named (or titled) with every word of the query, the
+    actor left out. One query."""
+    people = mentionable(goal).exclude(pk=actor.pk)
+    for word in search_words(query, 5):
+        people = people.filter(name_contains(word) | Q(title__icontains=word))
+    return list(people.select_related("user").order_by("user__full_name", "pk")[:limit])
+
+
+def person_path(organisation_slug: str, member_id: int) -> str:
+    return reverse("person", kwargs={"org": organisation_slug, "member_id": member_id})
+
+
+def mentions_in(goal: Goal, bodies: list[str]) -> dict[int, Member]:
+    """The people the texts mention who count (``mentionable``), by id. One query (none when
+    nobody is mentioned)."""
+    ids = {pk for body in bodies for pk in markdown.mentioned_ids(body)}
+    if not ids:
+        return {}
+    return {m.pk: m for m in mentionable(goal).filter(pk__in=ids).select_related("user")}
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    comment: Comment
+    html: SafeString
+    mentions: list[Member]  # the people it mentions who count, in the order written
+    can_edit: bool
+    can_delete: bool
+
+
+def comment_rows(actor: Member, goal: Goal, comments: list[Comment]) -> list[CommentRow]:
+    """Comments rendered for the actor: one query for all their mentions, whatever their number."""
+    slug = actor.organisation.slug
+    people = mentions_in(goal, [c.body for c in comments])
+    shown = {
+        pk: markdown.Mention(member.name, person_path(slug, pk)) for pk, member in people.items()
+    }
+    return [
+        CommentRow(
+            comment=c,
+            html=markdown.render(c.body, shown),
+            mentions=[people[pk] for pk in markdown.mentioned_ids(c.body) if pk in people],
+            can_edit=permissions.can_edit_comment(actor, c.author_id),
+            can_delete=permissions.can_delete_comment(actor, c.author_id),
+        )
+        for c in comments
+    ]

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from cascade.accounts.signin_limits import LimitedAuthenticationForm
-from cascade.web.views import checkins, goals, home, invitations, setup, tree, unsubscribe
+from cascade.web.views import checkins, comments, goals, home, invitations, setup, tree, unsubscribe
 
 organisation_urls: list[URLPattern | URLResolver] = [
     path("", home.my_week, name="my-week"),
@@ -20,10 +20,14 @@ organisation_urls: list[URLPattern | URLResolver] = [
     path("goals/<int:goal_id>/why/", goals.why, name="goal-why"),
     path("goals/<int:goal_id>/align/", goals.align, name="goal-align"),
     path("goals/<int:goal_id>/close/", goals.close, name="goal-close"),
+    path("goals/<int:goal_id>/comments/", comments.add, name="comment-add"),
+    path("goals/<int:goal_id>/mentions/", comments.mention_search, name="mention-search"),
     path("goals/<int:goal_id>/<str:action>/", goals.change_state, name="goal-state"),
     path("goals/<int:goal_id>/key-results/new/", goals.add_key_result, name="kr-create"),
     path("key-results/<int:kr_id>/edit/", goals.edit_key_result, name="kr-edit"),
     path("key-results/<int:kr_id>/remove/", goals.remove_key_result, name="kr-remove"),
+    path("comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
+    path("comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
     path("contributions/<int:contribution_id>/", goals.contribution, name="contribution"),
     path("tree/", tree.alignment_tree, name="goal-tree"),
     path("first-steps/", setup.first_steps, name="first-steps"),

@@ -13,6 +13,12 @@ transaction leaves nothing behind.
 from cascade.goals.services._shared import OWNER_ONLY
 from cascade.goals.services.carry_over import Copied, copy_goals
 from cascade.goals.services.checkins import check_in, check_in_many
+from cascade.goals.services.comments import (
+    COMMENT_AUTHOR_ONLY,
+    add_comment,
+    delete_comment,
+    edit_comment,
+)
 from cascade.goals.services.contributions import (
     ALIGN_RULE,
     align_goal,
@@ -44,12 +50,14 @@ from cascade.goals.services.states import (
 __all__ = [
     "ACTIVE_NEEDS",
     "ALIGN_RULE",
+    "COMMENT_AUTHOR_ONLY",
     "EDITABLE_GOAL_FIELDS",
     "EDITABLE_KR_FIELDS",
     "HAND_OVER_RULE",
     "OWNER_ONLY",
     "Copied",
     "activate_goal",
+    "add_comment",
     "add_key_result",
     "align_goal",
     "archive_goal",
@@ -59,6 +67,8 @@ __all__ = [
     "close_goal",
     "copy_goals",
     "create_goal",
+    "delete_comment",
+    "edit_comment",
     "remove_contribution",
     "remove_key_result",
     "reopen_goal",

@@ -252,3 +252,18 @@ class CopyGoalsForm(OrganisationChoices):
     goals = ModelMultipleChoiceField(
         Goal.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
     )
+
+
+class CommentForm(forms.Form):
+    """A comment's Markdown; what counts as empty or too long is the service's to say."""
+
+    body = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "placeholder": "Write a comment. Markdown works: **bold**, _italic_, lists, links.",
+            }
+        ),
+    )

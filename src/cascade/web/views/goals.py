@@ -40,6 +40,7 @@ from cascade.web.forms.goals import (
     NewGoalForm,
 )
 from cascade.web.membership import member_view
+from cascade.web.views.comments import comments_context
 
 PAGE_SIZE = 50
 
@@ -148,7 +149,10 @@ def render_goal_main(
 
 @member_view
 def detail(request: HttpRequest, member: Member, goal_id: int) -> HttpResponse:
-    return render(request, "web/goals/detail.html", goal_main_context(member, goal_id))
+    context = goal_main_context(member, goal_id)
+    return render(
+        request, "web/goals/detail.html", context | comments_context(member, context["goal"])
+    )
 
 
 @require_GET

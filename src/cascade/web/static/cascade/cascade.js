@@ -7,6 +7,10 @@
 //   <input data-shown-if="kind:metric sum">  its field shows only while the form's "kind" is one
 //                                       of those (web.forms.shown_if); also on <option>s. A
 //                                       select's option may stand for a kind (data-kind).
+//   <button data-confirm="Sure?">       asks before submitting its form
+//   <div data-mention-picker data-url=… data-target=ID>  the @mention picker of a comment: its
+//                                       search input asks data-url?q= for people (JSON) and a
+//                                       chosen one's @[Name](member:id) goes into #ID at the caret
 "use strict";
 
 document.addEventListener("change", (event) => {
@@ -88,3 +92,67 @@ document.addEventListener("change", (event) => {
 // htmx fires htmx:load for the page and for every piece of content it swaps in.
 document.addEventListener("htmx:load", (event) => adaptForms(event.detail.elt));
 adaptForms(document);
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
+
+// ---- The @mention picker (web/goals/comment_fields.html) --------------------------------------
+// Without this script the help text shows the syntax to type by hand.
+
+function insertAtCaret(textarea, text) {
+  const start = textarea.selectionStart ?? textarea.value.length;
+  const end = textarea.selectionEnd ?? start;
+  const before = textarea.value.slice(0, start);
+  const space = before && !/\s$/.test(before) ? " " : "";
+  textarea.value = before + space + text + textarea.value.slice(end);
+  const caret = (before + space + text).length;
+  textarea.focus();
+  textarea.setSelectionRange(caret, caret);
+}
+
+function showPeople(picker, people) {
+  const list = picker.querySelector(".picker-results");
+  list.replaceChildren();
+  people.forEach((person) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link";
+    button.dataset.insert = person.insert;
+    button.textContent = person.title ? `${person.name} · ${person.title}` : person.name;
+    item.append(button);
+    list.append(item);
+  });
+  if (!people.length && picker.querySelector("input").value.trim()) {
+    const item = document.createElement("li");
+    item.className = "muted small";
+    item.textContent = "Nobody who can see this goal has that name.";
+    list.append(item);
+  }
+}
+
+let mentionTimer = null;
+document.addEventListener("input", (event) => {
+  const picker = event.target.closest("[data-mention-picker]");
+  if (!picker || event.target.tagName !== "INPUT") return;
+  clearTimeout(mentionTimer);
+  const query = event.target.value.trim();
+  if (!query) { showPeople(picker, []); return; }
+  mentionTimer = setTimeout(async () => {
+    const url = `${picker.dataset.url}?q=${encodeURIComponent(query)}`;
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (response.ok) showPeople(picker, (await response.json()).people);
+  }, 200);
+});
+
+document.addEventListener("click", (event) => {
+  const choice = event.target.closest("[data-mention-picker] [data-insert]");
+  if (!choice) return;
+  const picker = choice.closest("[data-mention-picker]");
+  const textarea = document.getElementById(picker.dataset.target);
+  if (textarea) insertAtCaret(textarea, choice.dataset.insert);
+  picker.querySelector("input").value = "";
+  showPeople(picker, []);
+});
