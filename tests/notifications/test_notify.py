@@ -114,3 +114,14 @@ def test_a_bad_unsubscribe_link_is_a_404_and_changes_nothing(world, client, toke
     assert answer.status_code == 404
     assert "does not work" in answer.content.decode()
     assert not Preference.objects.exists()
+
+
+def test_the_plain_text_part_is_not_html_escaped(world, smtp):
+    vera = world.person("Vera")
+    [stored] = services.notify([message(vera, title="R&D's <plan>", body="Tom & Jerry's")])
+    email_notification.call(stored.pk)
+
+    [mail] = smtp.to(vera.user.email)
+    assert "R&D's <plan>" in smtp.text(mail)
+    assert "Tom & Jerry's" in smtp.text(mail)
+    assert "R&amp;D" in smtp.html(mail)  # the HTML part stays escaped
