@@ -122,6 +122,18 @@ def mark_read(*, actor: Member, notification_ids: Iterable[int] | None = None) -
     return query.update(read_at=clock.now())
 
 
+CHAT_NOT_CONNECTED = (
+    "Slack and Teams are not connected to Cascade yet: choose the inbox, email or off for now."
+)
+
+
+def chat_connected(organisation_id: int) -> bool:
+    """Whether the organisation has connected Slack or Teams. None can yet: the chat channel is
+    a choice people will have once a connector delivers it, and until then it is refused, so
+    nobody picks a channel that silently sends nothing."""
+    return False
+
+
 def set_preference(*, actor: Member, member: Member, topic: str, channel: str) -> Preference:
     """A person chooses their own channels; nobody else chooses for them."""
     permissions.require(actor.pk == member.pk, "You may only choose your own notifications.")
@@ -129,6 +141,8 @@ def set_preference(*, actor: Member, member: Member, topic: str, channel: str) -
         raise invalid("No such topic.", "topic_unknown", "topic")
     if channel not in Channel.values:
         raise invalid("Choose inbox, email, chat or off.", "channel_unknown", "channel")
+    if channel == Channel.CHAT and not chat_connected(member.organisation_id):
+        raise invalid(CHAT_NOT_CONNECTED, "chat_not_connected", "channel")
     preference, _ = Preference.objects.update_or_create(
         member=member,
         topic=topic,
