@@ -13,6 +13,7 @@ from cascade.core.transactions import atomic_with_retries
 from cascade.goals import rollup
 from cascade.goals.models import Contribution, Goal, State
 from cascade.goals.services._shared import _has_contributors
+from cascade.notifications import events
 from cascade.orgs.models import Member
 
 ALIGN_RULE = (
@@ -70,6 +71,9 @@ def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1)
         subject=contribution,
         goal=senior,
         data={"junior": junior.pk, "senior": senior.pk, "weight": str(weight_value)},
+    )
+    events.aligned_under_mine(
+        actor=actor, junior=junior, senior=senior, contribution_id=contribution.pk
     )
     return contribution
 
