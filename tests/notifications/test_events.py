@@ -1,0 +1,118 @@
+"""Who is told what, by the write that made it happen: never the actor, never anyone of another
+organisation, and the message links to what it is about."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cascade.goals import services as goals
+from cascade.notifications import services as notifications
+from cascade.notifications.models import Notification
+from cascade.notifications.topics import Channel, Topic
+from cascade.performance import services as performance
+from tests.builders import make_world, metric
+
+
+@pytest.fixture
+def elsewhere(db):
+    """Another organisation with people and goals of its own: nobody there is ever told."""
+    other = make_world()
+    other.goal("Their goal", krs=[metric(0, 10)])
+    return other
+
+
+def told(member, topic=None) -> list[Notification]:
+    rows = Notification.objects.filter(recipient=member).order_by("id")
+    return list(rows.filter(topic=topic) if topic else rows)
+
+
+def nobody_of(world) -> bool:
+    return not Notification.objects.filter(organisation=world.organisation).exists()
+
+
+def test_the_senior_goals_owner_is_told_of_a_goal_aligned_under_theirs(world, elsewhere):
+    vera = world.person("Vera", manager=world.ceo)
+    company = world.goal("Grow revenue", krs=[metric(0, 10)])
+    sales = world.goal("Win deals", owner=vera, krs=[metric(0, 10)])
+
+    goals.align_goal(actor=vera, junior=sales, senior=company)
+
+    [note] = told(world.ceo, Topic.ALIGNED_UNDER_MINE)
+    assert note.title == "“Win deals” now contributes to “Grow revenue”"
+    assert note.link == reverse("goal-detail", args=[world.organisation.slug, company.pk])
+    assert note.goal_id == company.pk
+    assert not told(vera)
+    assert nobody_of(elsewhere)
+
+
+def test_aligning_under_ones_own_goal_tells_nobody(world):
+    company = world.goal("Grow revenue", krs=[metric(0, 10)])
+    world.goal("Win deals", krs=[metric(0, 10)], under={company: 1})
+    assert not told(world.ceo, Topic.ALIGNED_UNDER_MINE)
+
+
+def test_a_private_goals_title_is_not_told_to_whoever_may_not_see_it(world):
+    vera = world.person("Vera")  # not the CEO's report: the CEO is a super user, though
+    rob = world.person("Rob")
+    robs = world.goal("Rob's", owner=rob, krs=[metric(0, 10)])
+    secret = world.goal("Secret plan", owner=vera, krs=[metric(0, 10)], visibility="private")
+
+    goals.align_goal(actor=vera, junior=secret, senior=robs)
+
+    [note] = told(rob, Topic.ALIGNED_UNDER_MINE)
+    assert "Secret plan" not in note.title
+    assert note.title.startswith("A private goal")
+
+
+def test_the_new_owner_is_told_when_a_goal_is_created_for_them_or_handed_over(world, elsewhere):
+    vera = world.person("Vera", manager=world.ceo)
+    rob = world.person("Rob", manager=world.ceo)
+
+    goal = goals.create_goal(actor=world.ceo, title="Hire two engineers", period=world.period, owner=vera)
+    [note] = told(vera, Topic.MADE_OWNER)
+    assert note.title == "You now own “Hire two engineers”"
+    assert note.goal_id == goal.pk
+
+    goals.update_goal(actor=world.ceo, goal=goal, owner=rob)
+    assert len(told(rob, Topic.MADE_OWNER)) == 1
+    goals.update_goal(actor=world.ceo, goal=goal, title="Hire three engineers")
+    assert len(told(rob, Topic.MADE_OWNER)) == 1  # not told again: the owner did not change
+
+    goals.create_goal(actor=vera, title="My own", period=world.period)
+    goals.update_goal(actor=rob, goal=goal, owner=rob)  # no change
+    assert len(told(vera, Topic.MADE_OWNER)) == 1
+    assert not told(world.ceo)
+    assert nobody_of(elsewhere)
+
+
+def test_a_person_who_switched_it_off_is_not_told(world):
+    vera = world.person("Vera", manager=world.ceo)
+    notifications.set_preference(actor=vera, member=vera, topic=Topic.MADE_OWNER, channel=Channel.OFF)
+    goals.create_goal(actor=world.ceo, title="Hire", period=world.period, owner=vera)
+    assert not told(vera)
+
+
+def test_an_opening_assessment_phase_tells_each_writer_once(world, elsewhere):
+    from tests.performance.scene import make_team
+
+    team = make_team(world)
+    second = world.person("Sam Second", manager=team.manager)
+    cycle = team.cycle(people=[team.report, second, team.manager])
+
+    cycle = performance.advance_phase(actor=world.ceo, cycle=cycle)  # self assessment opens
+    assert cycle.phase == "self_assessment"
+    for person in (team.report, second, team.manager):
+        [note] = told(person, Topic.REVIEW)
+        assert "one assessment is yours to write" in note.title
+        assert note.link.startswith(f"/o/{world.organisation.slug}/reviews/")
+    assert not told(team.outsider)
+
+    cycle = performance.advance_phase(actor=world.ceo, cycle=cycle)  # manager assessment opens
+    [_, note] = told(team.manager, Topic.REVIEW)
+    assert "2 assessments are yours to write" in note.title
+    assert note.link == reverse("performance", args=[world.organisation.slug])
+    # The CEO manages the manager, but is the one who opened the phase.
+    assert not told(world.ceo)
+    assert len(told(team.report, Topic.REVIEW)) == 1
+    assert nobody_of(elsewhere)
