@@ -69,7 +69,9 @@ def test_the_new_owner_is_told_when_a_goal_is_created_for_them_or_handed_over(wo
     vera = world.person("Vera", manager=world.ceo)
     rob = world.person("Rob", manager=world.ceo)
 
-    goal = goals.create_goal(actor=world.ceo, title="Hire two engineers", period=world.period, owner=vera)
+    goal = goals.create_goal(
+        actor=world.ceo, title="Hire two engineers", period=world.period, owner=vera
+    )
     [note] = told(vera, Topic.MADE_OWNER)
     assert note.title == "You now own “Hire two engineers”"
     assert note.goal_id == goal.pk
@@ -88,7 +90,9 @@ def test_the_new_owner_is_told_when_a_goal_is_created_for_them_or_handed_over(wo
 
 def test_a_person_who_switched_it_off_is_not_told(world):
     vera = world.person("Vera", manager=world.ceo)
-    notifications.set_preference(actor=vera, member=vera, topic=Topic.MADE_OWNER, channel=Channel.OFF)
+    notifications.set_preference(
+        actor=vera, member=vera, topic=Topic.MADE_OWNER, channel=Channel.OFF
+    )
     goals.create_goal(actor=world.ceo, title="Hire", period=world.period, owner=vera)
     assert not told(vera)
 

@@ -59,8 +59,11 @@ def test_the_bell_costs_no_query_as_notifications_grow(client, world):
     assert len(captured.captured_queries) == small
     assert re.search(r'class="count">201<', bell(page))
     # The count rides on the query of the memberships (the organisation switcher).
-    touching = [q["sql"] for q in captured.captured_queries if "notifications_notification" in q["sql"]]
-    assert len(touching) == 1 and "orgs_member" in touching[0]
+    touching = [
+        q["sql"] for q in captured.captured_queries if "notifications_notification" in q["sql"]
+    ]
+    assert len(touching) == 1
+    assert "orgs_member" in touching[0]
 
 
 def test_the_inbox_lists_ones_own_newest_first_and_pages(client, world):
@@ -94,7 +97,8 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_target(client, wor
     assert Notification.objects.get(pk=first.pk).read_at is not None
     assert Notification.objects.get(pk=second.pk).read_at is None
     page = client.get(url(world, "notifications", show="unread")).text
-    assert "News 1" in page and "News 0" not in page
+    assert "News 1" in page
+    assert "News 0" not in page
 
 
 def test_a_link_outside_cascade_is_not_followed(client, world):

@@ -127,7 +127,12 @@ def _due(cycle: ReviewCycle) -> str:
 
 
 def sync_failing(
-    *, goal: Goal, key_result_title: str, error: str, failures: int, run_id: int,
+    *,
+    goal: Goal,
+    key_result_title: str,
+    error: str,
+    failures: int,
+    run_id: int,
     requested_by_id: int | None,
 ) -> None:
     """The goal's owner learns that a data source of one of their key results keeps failing

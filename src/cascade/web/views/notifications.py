@@ -61,7 +61,9 @@ def open_notification(request: HttpRequest, member: Member, notification_id: int
 def mark_all_read(request: HttpRequest, member: Member) -> HttpResponse:
     changed = services.mark_read(actor=member)
     if changed:
-        messages.success(request, f"Marked {changed} notification{'s' if changed != 1 else ''} read.")
+        messages.success(
+            request, f"Marked {changed} notification{'s' if changed != 1 else ''} read."
+        )
     return redirect(_inbox_url(member))
 
 
