@@ -135,3 +135,14 @@ def test_acme_has_a_review_cycle_in_the_manager_phase_with_goals_included(acme):
     assert Assessment.objects.filter(
         review__cycle=cycle, kind="self", submitted_at__isnull=False
     ).exists()
+
+
+def test_the_demos_main_people_have_a_few_unread_notifications(acme):
+    from cascade.notifications.models import Notification
+
+    unread = Notification.objects.filter(organisation=acme.organisation, read_at__isnull=True)
+    for address in ("alice@acme.example", "ethan@acme.example", "tom@acme.example"):
+        mine = unread.filter(recipient__user__email=address)
+        assert 1 <= mine.count() <= 3, address
+    assert Notification.objects.filter(read_at__isnull=False).exists()  # the older ones, read
+    assert not Notification.objects.filter(emailed_at__isnull=False).exists()

@@ -120,3 +120,19 @@ def test_an_opening_assessment_phase_tells_each_writer_once(world, elsewhere):
     assert not told(world.ceo)
     assert len(told(team.report, Topic.REVIEW)) == 1
     assert nobody_of(elsewhere)
+
+
+def test_replaying_the_past_keeps_the_inbox_but_sends_no_email(
+    world, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    vera = world.person("Vera", manager=world.ceo)
+    with django_capture_on_commit_callbacks(execute=True), notifications.without_email():
+        goals.create_goal(actor=world.ceo, title="Hire", period=world.period, owner=vera)
+    assert len(told(vera, Topic.MADE_OWNER)) == 1
+    assert not DBTaskResult.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        goals.create_goal(actor=world.ceo, title="Hire more", period=world.period, owner=vera)
+    assert DBTaskResult.objects.count() == 1

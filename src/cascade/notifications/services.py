@@ -3,7 +3,9 @@ channel for its topic says so, has it emailed by the worker after the transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,6 +17,20 @@ from cascade.notifications.models import Notification, Preference
 from cascade.notifications.tasks import email_notification
 from cascade.notifications.topics import DEFAULTS, Channel, Topic
 from cascade.orgs.models import Member
+
+
+_quiet: ContextVar[bool] = ContextVar("cascade_notifications_quiet", default=False)
+
+
+@contextmanager
+def without_email() -> Iterator[None]:
+    """Notifications stored inside are kept in the inbox but never emailed: for replaying the
+    past (the demo's twelve weeks), whose news is no news by email."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,11 @@ def notify(messages: list[Message]) -> list[Notification]:
     if not wanted:
         return []
     stored = _insert_new([row for row, _ in wanted])
-    to_email = [row.pk for row, channel in wanted if channel == Channel.EMAIL and row in stored]
+    to_email = [
+        row.pk
+        for row, channel in wanted
+        if channel == Channel.EMAIL and row in stored and not _quiet.get()
+    ]
     if to_email:
         transaction.on_commit(lambda: [email_notification.enqueue(pk) for pk in to_email])
     return stored
