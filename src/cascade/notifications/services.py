@@ -18,7 +18,6 @@ from cascade.notifications.tasks import email_notification
 from cascade.notifications.topics import DEFAULTS, Channel, Topic
 from cascade.orgs.models import Member
 
-
 _quiet: ContextVar[bool] = ContextVar("cascade_notifications_quiet", default=False)
 
 
