@@ -136,3 +136,55 @@ def test_replaying_the_past_keeps_the_inbox_but_sends_no_email(
     with django_capture_on_commit_callbacks(execute=True):
         goals.create_goal(actor=world.ceo, title="Hire more", period=world.period, owner=vera)
     assert DBTaskResult.objects.count() == 1
+
+
+def at(day: int, month: int = 11):
+    from datetime import UTC, datetime
+
+    from cascade.core import clock
+
+    return clock.frozen_at(datetime(2026, month, day, 9, tzinfo=UTC))
+
+
+def test_a_goal_moving_to_at_risk_or_off_track_tells_the_owner_above(world, elsewhere):
+    """Q4 2026 runs from 1 October to 31 December: by 15 November about half is expected."""
+    vera = world.person("Vera", manager=world.ceo)
+    rob = world.person("Rob", manager=vera)
+    with at(1, 10):
+        company = world.goal("Grow revenue", krs=[metric(0, 10)])
+        sales = world.goal("Win deals", owner=vera, under={company: 1})
+        robs = world.goal("Rob's deals", owner=rob, krs=[metric(0, 10)], under={sales: 1})
+        goals.activate_goal(actor=vera, goal=sales)
+        world.check_in(company, 5)
+    with at(15):
+        world.check_in(robs, 5)  # on track: nobody is told
+        assert not Notification.objects.filter(topic=Topic.CONTRIBUTOR_AT_RISK).exists()
+
+        world.check_in(robs, 3)  # Rob's goal, and so Vera's, are at risk
+        [for_vera] = told(vera, Topic.CONTRIBUTOR_AT_RISK)
+        assert for_vera.title == "“Rob's deals” is at risk: it contributes to “Win deals”"
+        assert for_vera.goal_id == sales.pk
+        assert for_vera.link == reverse("goal-detail", args=[world.organisation.slug, sales.pk])
+        [for_ceo] = told(world.ceo, Topic.CONTRIBUTOR_AT_RISK)
+        assert for_ceo.title == "“Win deals” is at risk: it contributes to “Grow revenue”"
+
+        world.check_in(robs, 2.5)  # still at risk: nobody is told again
+        assert Notification.objects.filter(topic=Topic.CONTRIBUTOR_AT_RISK).count() == 2
+
+        # The CEO checks in on Rob's goal (a super user may): off track now. Vera is told;
+        # the CEO owns the goal above Vera's, but it was their own doing.
+        world.check_in(robs, 1, actor=world.ceo)
+        assert told(vera, Topic.CONTRIBUTOR_AT_RISK)[-1].title.startswith(
+            "“Rob's deals” is off track"
+        )
+        assert len(told(world.ceo, Topic.CONTRIBUTOR_AT_RISK)) == 1
+    assert not told(rob)  # nothing is above anyone for Rob: his is the lowest goal
+    assert nobody_of(elsewhere)
+
+
+def test_a_goal_with_nothing_above_it_tells_nobody(world):
+    with at(1, 10):
+        lone = world.goal("Lone goal", krs=[metric(0, 10)])
+    with at(15):
+        world.check_in(lone, 1)
+    assert not Notification.objects.filter(topic=Topic.CONTRIBUTOR_AT_RISK).exists()

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from cascade import permissions
+from cascade.core import clock
+from cascade.goals.models import Goal
 from cascade.notifications.services import Message, notify
 from cascade.notifications.topics import Topic
 from cascade.orgs.models import Member
 
 if TYPE_CHECKING:
-    from cascade.goals.models import Goal
     from cascade.performance.models import Review, ReviewCycle
+    from cascade.progress import Status
 
 
 def _goal_link(goal: Goal, slug: str) -> str:
@@ -153,3 +155,35 @@ def sync_failing(
             )
         ]
     )
+
+
+def contributor_at_risk(
+    *, actor: Member | None, moves: Sequence[tuple[Goal, Status, list[int]]]
+) -> None:
+    """The owners of the goals directly above a goal the rollup just moved to at risk or off
+    track (``moves``: the goal, its new status, the ids of the goals above it). Once per goal,
+    status and day for each owner; not the actor, whose change it was, nor the goal's own owner
+    when they also own the goal above (they know)."""
+    above = Goal.objects.select_related("owner", "organisation").in_bulk(
+        {pk for _, _, seniors in moves for pk in seniors}
+    )
+    today = clock.today().isoformat()
+    messages = []
+    for goal, status, seniors in moves:
+        for senior in (above[pk] for pk in seniors if pk in above):
+            owner = senior.owner
+            if owner.pk == goal.owner_id or not _others(actor, [owner]):
+                continue
+            what = f"“{goal.title}”" if permissions.can_view_goal(owner, goal) else "A private goal"
+            messages.append(
+                Message(
+                    recipient=owner,
+                    topic=Topic.CONTRIBUTOR_AT_RISK,
+                    title=f"{what} is {status.label.lower()}: it contributes to “{senior.title}”",
+                    body="Its progress is behind what is expected by today.",
+                    link=_goal_link(senior, senior.organisation.slug),
+                    goal_id=senior.pk,
+                    key=f"at_risk:{goal.pk}:{senior.pk}:{status.value}:{today}",
+                )
+            )
+    notify(messages)

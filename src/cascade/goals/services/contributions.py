@@ -63,7 +63,7 @@ def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1)
         weight=weight_value,
         created_by=actor,
     )
-    rollup.recompute(scope, cause=EventKind.GOAL_ALIGNED.value)
+    rollup.recompute(scope, cause=EventKind.GOAL_ALIGNED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,
@@ -102,7 +102,7 @@ def change_contribution_weight(
         return contribution
     contribution.weight = weight_value
     contribution.save(update_fields=["weight"])
-    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_WEIGHT_CHANGED.value)
+    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_WEIGHT_CHANGED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,
@@ -129,7 +129,7 @@ def remove_contribution(*, actor: Member, contribution: Contribution) -> None:
         "weight": str(contribution.weight),
     }
     contribution.delete()
-    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_REMOVED.value)
+    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_REMOVED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,
