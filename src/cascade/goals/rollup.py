@@ -301,19 +301,25 @@ def _worse(
     scope: Scope, before: dict[int, float | None], links: list[Link]
 ) -> list[tuple[Goal, Status, list[int]]]:
     """The goals whose new progress moved them to at risk or off track today, each with the
-    goals directly above it. Free when no goal with a senior goal changed; else two queries
-    (the periods, the organisation's margins)."""
+    goals directly above it. Free unless a goal with a senior goal fell; then one query (the
+    periods, with the organisation's margins)."""
     seniors: dict[int, list[int]] = {}
     for link in links:
         if link.junior in before:
             seniors.setdefault(link.junior, []).append(link.senior)
+    # Only a fall (or a first figure) can make a status worse: a check-in that moves progress
+    # up, the usual kind, costs nothing here.
     moved = [
-        scope.goals[g] for g in before if g in seniors and scope.goals[g].state == State.ACTIVE
+        scope.goals[g]
+        for g, old in before.items()
+        if g in seniors
+        and scope.goals[g].state == State.ACTIVE
+        and (old is None or (scope.goals[g].progress or 0.0) < old)
     ]
     if not moved:
         return []
-    periods = Period.objects.in_bulk({g.period_id for g in moved})
-    organisation = Organisation.objects.get(pk=scope.organisation_id)
+    periods = Period.objects.select_related("organisation").in_bulk({g.period_id for g in moved})
+    organisation = next(iter(periods.values())).organisation
     today = clock.today()
     worse = []
     for goal in moved:

@@ -45,7 +45,7 @@ organisation_urls: list[URLPattern | URLResolver] = [
         name="notification-open",
     ),
     path(
-        "notifications/settings/",
+        "notifications/preferences/",
         notifications.preferences,
         name="notification-preferences",
     ),
