@@ -148,3 +148,14 @@ def test_acme_has_comments_with_mentions_that_told_people(acme):
     linked = [row for c in comments for row in comment_rows(acme, c.goal, [c]) if row.mentions]
     assert len(linked) >= 5
     assert Notification.objects.filter(organisation=acme.organisation, topic="mention").exists()
+
+
+def test_the_demos_main_people_have_a_few_unread_notifications(acme):
+    from cascade.notifications.models import Notification
+
+    unread = Notification.objects.filter(organisation=acme.organisation, read_at__isnull=True)
+    for address in ("alice@acme.example", "ethan@acme.example", "tom@acme.example"):
+        mine = unread.filter(recipient__user__email=address)
+        assert 1 <= mine.count() <= 3, address
+    assert Notification.objects.filter(read_at__isnull=False).exists()  # the older ones, read
+    assert not Notification.objects.filter(emailed_at__isnull=False).exists()

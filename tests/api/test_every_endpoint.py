@@ -28,6 +28,7 @@ from cascade.orgs.models import Member, Team
 from tests.api.conftest import Api, Org, api_for
 from tests.api.data_source_rows import data_source_rows, stop_fake_services
 from tests.api.error_codes import documented_codes
+from tests.api.notification_rows import notification_rows
 from tests.api.performance_rows import performance_rows
 
 Value = Any | Callable[[Org], Any]
@@ -828,6 +829,8 @@ MATRIX: dict[str, dict[str, Call | str]] = {
 
 # Goal sheets, review cycles, reviews and assessments: tests/api/performance_rows.py.
 MATRIX |= performance_rows(Call)
+# The inbox and the channel per topic: tests/api/notification_rows.py.
+MATRIX |= notification_rows(Call)
 # Connections and key results' sources (cascade.integrations.api): tests/api/data_source_rows.py.
 MATRIX |= data_source_rows(Call)
 

@@ -29,6 +29,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from cascade.goals import services as goals
 from cascade.goals.models import Contribution
 from cascade.integrations import services as integrations
+from cascade.notifications.services import Message, notify
+from cascade.notifications.topics import Topic
 from cascade.orgs import services as orgs
 from cascade.performance.models import GoalSheet, Review, ReviewCycle, SheetComment, SheetItem
 from tests.api.test_fuzz import build_performance
@@ -188,6 +190,9 @@ def full_organisation(world) -> dict[str, int]:
         "cycle_id": ReviewCycle.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
         "review_id": manager_review.pk,
         "connection_id": connection.pk,
+        "notification_id": notify(
+            [Message(recipient=world.ceo, topic=Topic.MADE_OWNER, title="Yours", link="/")]
+        )[0].pk,
     }
 
 

@@ -22,6 +22,7 @@ from cascade.api import (
     goals,
     key_results,
     members,
+    notifications,
     organisation,
     periods,
     review_cycles,
@@ -100,6 +101,7 @@ for module in (
     goal_sheets,
     review_cycles,
     reviews,
+    notifications,
     data_sources,
 ):
     api.add_router("", module.router)

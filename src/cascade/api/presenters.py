@@ -23,6 +23,7 @@ from cascade.goals.selectors import (
 )
 from cascade.goals.timeline import ProgressPoint
 from cascade.integrations.source_state import source_state
+from cascade.notifications.models import Notification
 from cascade.orgs.models import Member, Organisation, Period, Team
 
 PRIVATE_GOAL = "A private goal"
@@ -271,4 +272,17 @@ def token(t: ApiToken) -> dict[str, Any]:
         "last_used_at": t.last_used_at,
         "revoked_at": t.revoked_at,
         "expires_at": t.expires_at,
+    }
+
+
+def notification(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "topic": n.topic,
+        "title": n.title,
+        "body": n.body,
+        "link": n.link,
+        "goal": n.goal_id,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
     }

@@ -336,3 +336,39 @@ class InvitationOut(Schema):
         description="Until when the emailed link works. The link itself is only in the email, "
         "to the invited address: it is never in an answer."
     )
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+class NotificationOut(Schema):
+    id: int
+    topic: str
+    title: str
+    body: str
+    link: str = Field(description="A path of the web app, or empty.")
+    goal: int | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Page):
+    items: list[NotificationOut]
+
+
+class MarkedRead(Schema):
+    marked: int = Field(description="How many notifications were unread and are read now.")
+    unread: int = Field(description="How many are still unread.")
+
+
+class NotificationPreferenceOut(Schema):
+    topic: str
+    label: str
+    channel: str
+    is_default: bool
+
+
+class NotificationPreferenceList(Schema):
+    items: list[NotificationPreferenceOut]
+    channels: list[str]
+    chat_available: bool

@@ -25,6 +25,8 @@ from cascade.demo.performance import seed_performance
 from cascade.goals import services as goals
 from cascade.goals.models import Goal, KeyResult, Visibility
 from cascade.integrations.demo import seed_data_sources
+from cascade.notifications import services as notifications
+from cascade.notifications.models import Notification
 from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Organisation, Period, PeriodKind, Role, Team
 from cascade.progress import expected_progress
@@ -273,7 +275,7 @@ def seed(today: date | None = None, *, seed_value: int = 2026) -> Member:
     """Create the Acme demo organisation as it stands on ``today``. Returns the CEO's membership."""
     today = today or clock.today()
     seeder = Seeder(today, seed_value)
-    with transaction.atomic():
+    with transaction.atomic(), notifications.without_email():
         with clock.frozen_at(at(seeder.window_start - timedelta(days=3), 9)):
             ceo = seeder.people()
             for spec in GOALS:
@@ -283,7 +285,26 @@ def seed(today: date | None = None, *, seed_value: int = 2026) -> Member:
                 event.action()
         seed_performance(ceo, seeder.members, seeder.periods["quarter"])
         seed_data_sources(ceo)
+        read_all_but_the_latest(ceo.organisation_id)
     return ceo
+
+
+UNREAD_IN_THE_DEMO = 3
+
+
+def read_all_but_the_latest(organisation_id: int, keep: int = UNREAD_IN_THE_DEMO) -> None:
+    """Twelve weeks of work told everyone what happened (goals aligned under theirs, reviews
+    opening): as if each had read all but their latest few, so the bell shows a few."""
+    rows = Notification.objects.filter(organisation_id=organisation_id).order_by(
+        "recipient_id", "-created_at", "-id"
+    )
+    latest: dict[int, int] = {}
+    to_read = []
+    for pk, recipient_id in rows.values_list("pk", "recipient_id"):
+        latest[recipient_id] = latest.get(recipient_id, 0) + 1
+        if latest[recipient_id] > keep:
+            to_read.append(pk)
+    Notification.objects.filter(pk__in=to_read).update(read_at=clock.now())
 
 
 def is_seeded() -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
@@ -39,7 +40,9 @@ from django.db.models.expressions import RawSQL
 from cascade.core import clock, formatting
 from cascade.core.errors import invalid
 from cascade.core.numbers import MAX_ABS_VALUE
-from cascade.goals.models import Contribution, Goal, GoalProgress, KeyResult
+from cascade.goals.models import Contribution, Goal, GoalProgress, KeyResult, State
+from cascade.notifications import events
+from cascade.orgs.models import Member, Organisation, Period
 from cascade.progress import (
     Direction,
     GoalNode,
@@ -48,8 +51,11 @@ from cascade.progress import (
     KeyResultValues,
     Kind,
     Link,
+    Status,
     evaluate,
+    expected_progress,
     resolve_sums,
+    status,
 )
 
 
@@ -269,8 +275,68 @@ def read_graph(
     return key_results, links
 
 
-def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
-    """Recompute the scope's sums and goals; save what changed. Returns goal id → new progress."""
+def judge(
+    goal: Goal, progress: float | None, organisation: Organisation, today: date
+) -> Status | None:
+    """The goal's status against time with this progress: only active goals have one (a draft
+    has not started, a closed goal has its outcome). The one place status is worked out from a
+    goal (``goals.selectors.standing`` and the rollup's alerts call it)."""
+    if goal.state != State.ACTIVE:
+        return None
+    expected = expected_progress(goal.expected_from, goal.ends, today)
+    return status(
+        progress,
+        expected,
+        float(organisation.at_risk_margin),
+        float(organisation.off_track_margin),
+    )
+
+
+WORSE = {
+    Status.AT_RISK: {None, Status.ON_TRACK},
+    Status.OFF_TRACK: {None, Status.ON_TRACK, Status.AT_RISK},
+}
+
+
+def _worse(
+    scope: Scope, before: dict[int, float | None], links: list[Link]
+) -> list[tuple[Goal, Status, list[int]]]:
+    """The goals whose new progress moved them to at risk or off track today, each with the
+    goals directly above it. Free unless a goal with a senior goal fell; then one query (the
+    periods, with the organisation's margins)."""
+    seniors: dict[int, list[int]] = {}
+    for link in links:
+        if link.junior in before:
+            seniors.setdefault(link.junior, []).append(link.senior)
+    # Only a fall (or a first figure) can make a status worse: a check-in that moves progress
+    # up, the usual kind, costs nothing here.
+    moved = [
+        scope.goals[g]
+        for g, old in before.items()
+        if g in seniors
+        and scope.goals[g].state == State.ACTIVE
+        and (old is None or (scope.goals[g].progress or 0.0) < old)
+    ]
+    if not moved:
+        return []
+    periods = Period.objects.select_related("organisation").in_bulk({g.period_id for g in moved})
+    organisation = next(iter(periods.values())).organisation
+    today = clock.today()
+    worse = []
+    for goal in moved:
+        goal.period = periods[goal.period_id]
+        now = judge(goal, goal.progress, organisation, today)
+        if now in WORSE and judge(goal, before[goal.pk], organisation, today) in WORSE[now]:
+            worse.append((goal, now, seniors[goal.pk]))
+    return worse
+
+
+def recompute(scope: Scope, *, cause: str, actor: Member | None = None) -> dict[int, float | None]:
+    """Recompute the scope's sums and goals; save what changed. Returns goal id → new progress.
+
+    A goal with a senior goal that this change moved to at risk or off track is told to the
+    owners of the goals directly above it (``notifications.events.contributor_at_risk``), except
+    to ``actor``, whose change it was."""
     _recompute_sums(scope)
     goal_ids = set(scope.goals)
     nodes = {g.pk: GoalNode(g.pk, GoalState(g.state), g.progress) for g in scope.goals.values()}
@@ -282,9 +348,11 @@ def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
     now = clock.now()
     changed: dict[int, float | None] = {}
     history = []
+    before: dict[int, float | None] = {}
     for goal_id, explanation in explanations.items():
         goal = scope.goals[goal_id]
         if explanation.progress != goal.progress:
+            before[goal_id] = goal.progress
             changed[goal_id] = explanation.progress
             goal.progress = explanation.progress
             goal.progress_updated_at = now
@@ -302,4 +370,7 @@ def recompute(scope: Scope, *, cause: str) -> dict[int, float | None]:
             )
     Goal.objects.bulk_update([scope.goals[g] for g in changed], ["progress", "progress_updated_at"])
     GoalProgress.objects.bulk_create(history)
+    worse = _worse(scope, before, links)
+    if worse:
+        events.contributor_at_risk(actor=actor, moves=worse)
     return changed

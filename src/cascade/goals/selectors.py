@@ -16,6 +16,7 @@ from cascade.core import markdown
 from cascade.core.errors import NotFound
 from cascade.core.numbers import id_or_not_found
 from cascade.core.text import search_words
+from cascade.goals import rollup
 from cascade.goals.models import Comment, Contribution, Goal, KeyResult, State
 from cascade.orgs.models import Member, Organisation, Period, name_contains
 from cascade.progress import (
@@ -25,7 +26,6 @@ from cascade.progress import (
     expected_from,
     expected_progress,
     progress,
-    status,
 )
 from cascade.progress.schedule import ON_THE_LINE
 
@@ -52,11 +52,7 @@ def standing(goal: Goal, organisation: Organisation, today: date) -> Standing:
         else "period"
     )
     expected = expected_progress(start, goal.ends, today)
-    judged = None
-    if goal.state == State.ACTIVE:
-        at_risk = float(organisation.at_risk_margin)
-        off_track = float(organisation.off_track_margin)
-        judged = status(goal.progress, expected, at_risk, off_track)
+    judged = rollup.judge(goal, goal.progress, organisation, today)
     return Standing(expected, judged, start, counted_from)
 
 

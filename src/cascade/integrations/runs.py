@@ -52,6 +52,7 @@ from cascade.integrations.models import (
     SyncRun,
 )
 from cascade.integrations.modes import Query, measure
+from cascade.notifications import events
 from cascade.progress import OPEN_STATES
 
 logger = logging.getLogger(__name__)
@@ -284,9 +285,40 @@ def _record_failure(
         binding.last_error_at = now
         if error.kind == ErrorKind.AUTH and mark:
             needs_attention(binding.connection_id, error.message)
+        _tell_if_failing(run, binding)
     binding.last_run = run
     binding.save(update_fields=["last_error", "last_error_kind", "last_error_at", "last_run"])
     return run.status
+
+
+FAILURES_TO_TELL = 3
+
+
+def _tell_if_failing(run: SyncRun, binding: Binding) -> None:
+    """On the third failed run in a row (not on every one after it), tell the goal's owner. A
+    run that succeeded breaks the series; skipped and interrupted runs neither count nor break
+    it. One query for the series, one for the goal."""
+    latest = list(
+        SyncRun.objects.filter(
+            binding_id=binding.pk, status__in=[RunStatus.FAILED, RunStatus.SUCCEEDED]
+        )
+        .order_by("-finished_at", "-id")
+        .values_list("status", flat=True)[: FAILURES_TO_TELL + 1]
+    )
+    in_a_row = next((i for i, s in enumerate(latest) if s != RunStatus.FAILED), len(latest))
+    if in_a_row != FAILURES_TO_TELL:
+        return
+    kr = KeyResult.objects.select_related("goal__owner", "goal__organisation").get(
+        pk=binding.key_result_id
+    )
+    events.sync_failing(
+        goal=kr.goal,
+        key_result_title=kr.title,
+        error=run.error,
+        failures=in_a_row,
+        run_id=run.pk,
+        requested_by_id=run.requested_by_id,
+    )
 
 
 def needs_attention(connection_id: int, message: str) -> None:

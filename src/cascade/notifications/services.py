@@ -3,7 +3,9 @@ channel for its topic says so, has it emailed by the worker after the transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,6 +17,19 @@ from cascade.notifications.models import Notification, Preference
 from cascade.notifications.tasks import BATCH, email_notification, email_notifications
 from cascade.notifications.topics import DEFAULTS, Channel, Topic
 from cascade.orgs.models import Member
+
+_quiet: ContextVar[bool] = ContextVar("cascade_notifications_quiet", default=False)
+
+
+@contextmanager
+def without_email() -> Iterator[None]:
+    """Notifications stored inside are kept in the inbox but never emailed: for replaying the
+    past (the demo's twelve weeks), whose news is no news by email."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,11 @@ def notify(messages: list[Message]) -> list[Notification]:
         return []
     stored = _insert_new([row for row, _ in wanted])
     new = {row.pk for row in stored}  # by id: comparing models in a list is quadratic
-    to_email = [row.pk for row, channel in wanted if channel == Channel.EMAIL and row.pk in new]
+    to_email = [
+        row.pk
+        for row, channel in wanted
+        if channel == Channel.EMAIL and row.pk in new and not _quiet.get()
+    ]
     if len(to_email) == 1:
         transaction.on_commit(lambda: email_notification.enqueue(to_email[0]))
     elif to_email:  # many at once (a reminder run): one task a batch, not one a person
@@ -126,6 +145,18 @@ def mark_read(*, actor: Member, notification_ids: Iterable[int] | None = None) -
     return query.update(read_at=clock.now())
 
 
+CHAT_NOT_CONNECTED = (
+    "Slack and Teams are not connected to Cascade yet: choose the inbox, email or off for now."
+)
+
+
+def chat_connected(organisation_id: int) -> bool:
+    """Whether the organisation has connected Slack or Teams. None can yet: the chat channel is
+    a choice people will have once a connector delivers it, and until then it is refused, so
+    nobody picks a channel that silently sends nothing."""
+    return False
+
+
 def set_preference(*, actor: Member, member: Member, topic: str, channel: str) -> Preference:
     """A person chooses their own channels; nobody else chooses for them."""
     permissions.require(actor.pk == member.pk, "You may only choose your own notifications.")
@@ -133,6 +164,8 @@ def set_preference(*, actor: Member, member: Member, topic: str, channel: str) -
         raise invalid("No such topic.", "topic_unknown", "topic")
     if channel not in Channel.values:
         raise invalid("Choose inbox, email, chat or off.", "channel_unknown", "channel")
+    if channel == Channel.CHAT and not chat_connected(member.organisation_id):
+        raise invalid(CHAT_NOT_CONNECTED, "chat_not_connected", "channel")
     preference, _ = Preference.objects.update_or_create(
         member=member,
         topic=topic,

@@ -6,9 +6,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 
 from cascade import permissions
+from cascade.notifications.models import Notification
 from cascade.orgs.models import Member
 
 
@@ -56,8 +59,21 @@ def super_user_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
+def _unread() -> Any:
+    """The member's unread notifications, counted in a subquery (on the recipient index)."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: the current membership and the organisations to switch to."""
+    """Context processor: the current membership, the organisations to switch to, and the
+    number of unread notifications in each (the bell), all in the one query of the memberships."""
     member = getattr(request, "member", None)
     if member is None:
         return {}
@@ -65,11 +81,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         Member.objects.joined()
         .filter(user_id=member.user_id)
         .select_related("organisation")
+        .annotate(unread=_unread())
         .order_by("organisation__name")
     )
     return {
         "member": member,
         "organisation": member.organisation,
         "memberships": memberships,
+        "unread_count": next((m.unread for m in memberships if m.pk == member.pk), 0),
         "is_super_user": permissions.can_manage_organisation(member),
     }

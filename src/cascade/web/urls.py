@@ -4,7 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from cascade.accounts.signin_limits import LimitedAuthenticationForm
-from cascade.web.views import checkins, comments, goals, home, invitations, setup, tree, unsubscribe
+from cascade.web.views import (
+    checkins,
+    comments,
+    goals,
+    home,
+    invitations,
+    notifications,
+    setup,
+    tree,
+    unsubscribe,
+)
 
 organisation_urls: list[URLPattern | URLResolver] = [
     path("", home.my_week, name="my-week"),
@@ -32,6 +42,18 @@ organisation_urls: list[URLPattern | URLResolver] = [
     path("tree/", tree.alignment_tree, name="goal-tree"),
     path("first-steps/", setup.first_steps, name="first-steps"),
     path("tree/juniors/<int:goal_id>/", tree.tree_node, name="goal-tree-node"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications-read-all"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notifications.open_notification,
+        name="notification-open",
+    ),
+    path(
+        "notifications/preferences/",
+        notifications.preferences,
+        name="notification-preferences",
+    ),
     path("", include("cascade.web.people_urls")),
     path("", include("cascade.web.performance_urls")),
 ]

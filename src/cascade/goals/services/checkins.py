@@ -154,7 +154,7 @@ def check_in(
     scope = rollup.lock(key_result.organisation_id, key_results={key_result.pk})
     _refusal(scope, actor, entry)
     [checkin] = _save_check_ins(scope, actor, [entry], source=source, run_id=run_id)
-    rollup.recompute(scope, cause=EventKind.CHECKED_IN.value)
+    rollup.recompute(scope, cause=EventKind.CHECKED_IN.value, actor=actor)
     return checkin
 
 
@@ -228,7 +228,7 @@ def check_in_many(
 
     saved = _save_check_ins(scope, actor, parsed, source=source)
     checked = {scope.key_results[e.key_result_id].goal_id for e in parsed}
-    rollup.recompute(scope, cause=EventKind.CHECKED_IN.value)
+    rollup.recompute(scope, cause=EventKind.CHECKED_IN.value, actor=actor)
     moved = [
         Moved(goal, before[goal.pk], goal.progress, goal.pk in checked)
         for goal in sorted(scope.goals.values(), key=lambda g: (g.title.casefold(), g.pk))

@@ -11,6 +11,7 @@ from cascade.core.transactions import atomic_with_retries
 from cascade.goals import rollup
 from cascade.goals.models import Contribution, Goal, State
 from cascade.goals.services._shared import _has_contributors
+from cascade.notifications import events
 from cascade.orgs.models import Member
 
 ALIGN_RULE = (
@@ -62,7 +63,7 @@ def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1)
         weight=weight_value,
         created_by=actor,
     )
-    rollup.recompute(scope, cause=EventKind.GOAL_ALIGNED.value)
+    rollup.recompute(scope, cause=EventKind.GOAL_ALIGNED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,
@@ -70,6 +71,9 @@ def align_goal(*, actor: Member, junior: Goal, senior: Goal, weight: object = 1)
         subject=contribution,
         goal=senior,
         data={"junior": junior.pk, "senior": senior.pk, "weight": str(weight_value)},
+    )
+    events.aligned_under_mine(
+        actor=actor, junior=junior, senior=senior, contribution_id=contribution.pk
     )
     return contribution
 
@@ -98,7 +102,7 @@ def change_contribution_weight(
         return contribution
     contribution.weight = weight_value
     contribution.save(update_fields=["weight"])
-    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_WEIGHT_CHANGED.value)
+    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_WEIGHT_CHANGED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,
@@ -126,7 +130,7 @@ def remove_contribution(*, actor: Member, contribution: Contribution) -> None:
         "weight": str(contribution.weight),
     }
     contribution.delete()
-    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_REMOVED.value)
+    rollup.recompute(scope, cause=EventKind.CONTRIBUTION_REMOVED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,

@@ -19,6 +19,7 @@ from cascade.goals.services._shared import OWNER_ONLY, _plain
 from cascade.goals.services.contributions import align_goal
 from cascade.goals.services.key_results import add_key_result
 from cascade.goals.services.states import activate_goal
+from cascade.notifications import events
 from cascade.orgs.models import Member, Period, Team
 
 HAND_OVER_RULE = (
@@ -91,6 +92,7 @@ def create_goal(
         goal=goal,
         data=data,
     )
+    events.made_owner(actor=actor, goal=goal)
     return goal
 
 
@@ -164,6 +166,8 @@ def update_goal(*, actor: Member, goal: Goal, **changes: Any) -> Goal:
         goal=goal,
         data=diff,
     )
+    if "owner" in diff:
+        events.made_owner(actor=actor, goal=goal)
     return goal
 
 

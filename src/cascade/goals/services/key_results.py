@@ -126,7 +126,7 @@ def add_key_result(
         **definition,
     )
     scope.key_results[kr.pk] = kr
-    rollup.recompute(scope, cause=EventKind.KEY_RESULT_ADDED.value)
+    rollup.recompute(scope, cause=EventKind.KEY_RESULT_ADDED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,
@@ -228,7 +228,7 @@ def update_key_result(*, actor: Member, key_result: KeyResult, **changes: Any) -
         setattr(kr, name, value)
     kr.updated_at = clock.now()
     kr.save()
-    rollup.recompute(scope, cause=EventKind.KEY_RESULT_CHANGED.value)
+    rollup.recompute(scope, cause=EventKind.KEY_RESULT_CHANGED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,
@@ -267,7 +267,7 @@ def remove_key_result(*, actor: Member, key_result: KeyResult) -> None:
     }
     kr_id = kr.pk
     kr.delete()
-    rollup.recompute(scope, cause=EventKind.KEY_RESULT_REMOVED.value)
+    rollup.recompute(scope, cause=EventKind.KEY_RESULT_REMOVED.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,

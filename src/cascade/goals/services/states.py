@@ -62,7 +62,7 @@ def _set_state(
     goal.state = to
     goal.updated_at = clock.now()
     goal.save()
-    rollup.recompute(scope, cause=kind.value)
+    rollup.recompute(scope, cause=kind.value, actor=actor)
     record(
         organisation=actor.organisation_id,
         actor=actor,

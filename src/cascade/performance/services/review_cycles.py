@@ -17,6 +17,7 @@ from cascade.core.errors import combine, invalid
 from cascade.core.numbers import parse_number
 from cascade.core.text import DESCRIPTION, clean_text, column_length
 from cascade.core.transactions import atomic_with_retries
+from cascade.notifications import events
 from cascade.orgs.models import Member, Organisation, Period, Team, TeamMembership
 from cascade.performance.models import (
     PHASES,
@@ -250,7 +251,27 @@ def advance_phase(*, actor: Member, cycle: ReviewCycle) -> ReviewCycle:
         subject=cycle,
         data={"phase": [before.value, after.value]},
     )
+    if after in opening:
+        _tell_writers(actor, cycle, opening[after], after)
     return cycle
+
+
+def _tell_writers(actor: Member, cycle: ReviewCycle, kind: AssessmentKind, phase: Phase) -> None:
+    """Everyone with an assessment of this kind to write: the reviewee writes the self
+    assessment, the manager the manager assessment. One query."""
+    reviews = Review.objects.filter(cycle=cycle, assessments__kind=kind).select_related(
+        "reviewee", "manager"
+    )
+    writers = [
+        (review.reviewee if kind == AssessmentKind.SELF else review.manager, review)
+        for review in reviews
+    ]
+    events.assessments_due(
+        actor=actor,
+        cycle=cycle,
+        phase_label=phase.label,
+        writers=[(member, review) for member, review in writers if member is not None],
+    )
 
 
 def _open_assessments(cycle: ReviewCycle, kind: AssessmentKind) -> None:
