@@ -68,5 +68,13 @@ def test_preferences_show_the_default_until_chosen(world):
     after = {p["topic"]: p for p in api.get("/notification-preferences").body["items"]}
     assert after["made_owner"]["channel"] == "inbox"
     assert not after["made_owner"]["is_default"]
-    unknown = api.send("PUT", "/notification-preferences/nonsense", {"channel": "inbox"})
+    unknown = api.send("PUT", "/notification-preferences/made_owner", {"channel": "nonsense"})
     assert unknown.status == 400
+
+
+def test_a_preference_for_a_topic_that_does_not_exist_is_a_404(world):
+    from tests.api.conftest import api_for
+
+    answer = api_for(world.ceo).send("PUT", "/notification-preferences/nope", {"channel": "off"})
+    assert answer.status == 404
+    assert answer.error["code"] == "not_found"

@@ -21,6 +21,7 @@ from cascade.api.schemas import (
     NotificationPreferenceList,
     NotificationPreferenceOut,
 )
+from cascade.core.errors import NotFound
 from cascade.notifications import selectors, services
 from cascade.notifications.topics import Channel, Topic
 
@@ -89,7 +90,9 @@ def _preferences(me: Any) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/notification-preferences", response={200: NotificationPreferenceList, **errors(401)})
+@router.get(
+    "/notification-preferences", response={200: NotificationPreferenceList, **errors(400, 401)}
+)
 def list_preferences(request: HttpRequest) -> dict[str, Any]:
     """Every topic with the caller's channel for it, and whether that is the default (no
     choice made yet). `chat_available` says whether Slack or Teams can be chosen."""
@@ -103,11 +106,13 @@ def list_preferences(request: HttpRequest) -> dict[str, Any]:
 
 @router.put(
     "/notification-preferences/{topic}",
-    response={200: NotificationPreferenceOut, **errors(400, 401)},
+    response={200: NotificationPreferenceOut, **errors(400, 401, 404)},
 )
 def put_preference(request: HttpRequest, topic: str, payload: PreferenceIn) -> dict[str, Any]:
-    """Choose the caller's channel for one topic (`topic_unknown`, `channel_unknown`, and
-    `chat_not_connected` until Slack or Teams is connected, are 400s)."""
+    """Choose the caller's channel for one topic. A topic that does not exist is a 404;
+    `channel_unknown`, and `chat_not_connected` until Slack or Teams is connected, are 400s."""
     me = actor(request)
+    if topic not in Topic.values:
+        raise NotFound("No such topic.")
     services.set_preference(actor=me, member=me, topic=topic, channel=payload.channel)
     return next(p for p in _preferences(me) if p["topic"] == Topic(topic).value)

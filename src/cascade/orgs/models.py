@@ -49,15 +49,18 @@ class Organisation(models.Model):
     include_goals_in_reviews = models.BooleanField(default=False)
     # The weekly check-in (progress.cadence): a weekday (0 = Monday) and a local time, in
     # ``timezone``; people with stale key results are reminded then, and nudged once more
-    # ``nudge_after_days`` later (0: no nudge).
+    # ``nudge_after_days`` later (0: no nudge). The defaults are the database's too, so rows
+    # written by code that predates these columns (older migrations' models) still insert.
     checkin_weekday = models.PositiveSmallIntegerField(
         default=cadence.DEFAULT_WEEKDAY,
+        db_default=cadence.DEFAULT_WEEKDAY,
         choices=WEEKDAYS,
         validators=[MaxValueValidator(6)],
     )
-    checkin_time = models.TimeField(default=cadence.DEFAULT_TIME)
+    checkin_time = models.TimeField(default=cadence.DEFAULT_TIME, db_default=cadence.DEFAULT_TIME)
     nudge_after_days = models.PositiveSmallIntegerField(
         default=cadence.DEFAULT_NUDGE_AFTER_DAYS,
+        db_default=cadence.DEFAULT_NUDGE_AFTER_DAYS,
         validators=[MaxValueValidator(cadence.MAX_NUDGE_AFTER_DAYS)],
     )
     created_at = models.DateTimeField(default=clock.now)

@@ -15,17 +15,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='checkin_time',
-            field=models.TimeField(default=datetime.time(9, 0)),
+            field=models.TimeField(db_default=datetime.time(9, 0), default=datetime.time(9, 0)),
         ),
         migrations.AddField(
             model_name='organisation',
             name='checkin_weekday',
-            field=models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=0, validators=[django.core.validators.MaxValueValidator(6)]),
+            field=models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], db_default=0, default=0, validators=[django.core.validators.MaxValueValidator(6)]),
         ),
         migrations.AddField(
             model_name='organisation',
             name='nudge_after_days',
-            field=models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MaxValueValidator(6)]),
+            field=models.PositiveSmallIntegerField(db_default=2, default=2, validators=[django.core.validators.MaxValueValidator(6)]),
         ),
         migrations.AddConstraint(
             model_name='organisation',
