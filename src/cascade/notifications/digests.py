@@ -214,7 +214,7 @@ def digests(
         return found
 
     status = {g.pk: judge(g, g.now, org, today) for g in goals}
-    owned: dict[int, list[Goal]] = defaultdict(list)
+    owned: dict[int, list[Any]] = defaultdict(list)  # the annotated goals
     for g in goals:
         owned[g.owner_id].append(g)
     troubled = [g for g in goals if status[g.pk] in TROUBLE]
@@ -244,9 +244,7 @@ def digests(
                     "status": STATUS_WORDS[status[g.pk]],
                 }
             )
-        reports = [
-            pk for pk in reports_of(reader.pk) if joined(by_id[pk])
-        ]
+        reports = [pk for pk in reports_of(reader.pk) if joined(by_id[pk])]
         under = set(reports)
         teams = led.get(reader.pk, set())
         for g in troubled:
