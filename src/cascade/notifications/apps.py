@@ -6,6 +6,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from cascade.core import scheduler
-        from cascade.notifications import reminders
+        from cascade.notifications import digests, reminders
 
         scheduler.register("notifications.reminders", reminders.send_due, every=reminders.SLOT)
+        scheduler.register("notifications.digests", digests.send_due, every=digests.SLOT)

@@ -22,6 +22,9 @@ class Notification(OrgScoped):
         "goals.Goal", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     key = models.CharField(max_length=200, blank=True)
+    # What a rich email shows besides the body (the weekly digest's sections), as read when the
+    # notification was made: the email tells the same story however late the worker sends it.
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -43,6 +44,7 @@ class Message:
     link: str = ""
     goal_id: int | None = None
     key: str = ""
+    data: dict[str, Any] = field(default_factory=dict)  # Notification.data
 
 
 def channels(members: Iterable[Member], topic: Topic) -> dict[int, Channel]:
@@ -80,6 +82,7 @@ def notify(messages: list[Message]) -> list[Notification]:
                 link=m.link,
                 goal_id=m.goal_id,
                 key=m.key,
+                data=m.data,
                 created_at=now,
             )
             wanted.append((row, channel))

@@ -16,7 +16,10 @@ logger = logging.getLogger("cascade.notifications")
 
 # Topics whose email has a template of its own (notifications/email/<name>.txt and .html);
 # the others use "notification".
-TEMPLATES = {Topic.CHECK_IN_REMINDER: "check_in_reminder"}
+TEMPLATES = {
+    Topic.CHECK_IN_REMINDER: "check_in_reminder",
+    Topic.WEEKLY_DIGEST: "weekly_digest",
+}
 BATCH = 100  # notifications emailed by one task, when many are stored at once
 
 
@@ -61,6 +64,7 @@ def _email(notification_id: int) -> str:
         context={
             "notification": row,
             "lines": row.body.splitlines(),
+            "data": row.data,
             "link": absolute(row.link) if row.link else "",
         },
     )
