@@ -32,9 +32,14 @@ def recorded(events: Sequence[AuditEvent]) -> None:
         _flush(ids)
         return
     batch: _Batch | None = getattr(_local, "batch", None)
-    # Still waiting for this transaction's commit? (A rollback drops the callback from the
-    # connection's list, and with it our batch.)
-    if batch is None or not any(entry[1] is batch.flush for entry in connection.run_on_commit):
+    # Reuse the batch while its callback waits in a block that is still open: it is in the
+    # connection's list (a rollback drops it) and was registered outside every savepoint open now
+    # or in one of them (not in a savepoint already released, as a test's transaction has many).
+    open_savepoints = set(connection.savepoint_ids)
+    if batch is None or not any(
+        entry[1] is batch.flush and set(entry[0]) <= open_savepoints
+        for entry in connection.run_on_commit
+    ):
         batch = _Batch()
         _local.batch = batch
         transaction.on_commit(batch.flush, robust=True)  # a failure here must not fail the write
