@@ -172,7 +172,8 @@ def test_replay_sends_the_message_again(world, receiver, django_capture_on_commi
 
     with django_capture_on_commit_callbacks(execute=True):
         again = services.replay(actor=world.ceo, delivery=delivery)
-    assert again.pk != delivery.pk and again.replay_of_id == delivery.pk
+    assert again.pk != delivery.pk
+    assert again.replay_of_id == delivery.pk
     assert tasks.deliver.call(again.pk) == "succeeded"
     first, second = receiver.requests[0], receiver.requests[-1]
     assert first.body == second.body

@@ -66,7 +66,8 @@ def test_kinds_are_all_or_known_ones(world):
     from django.core.exceptions import ValidationError
 
     every = services.create_endpoint(actor=world.ceo, url="https://hooks.example.com/a")
-    assert every.endpoint.kinds == [] and every.endpoint.subscribes(EventKind.GOAL_CLOSED)
+    assert every.endpoint.kinds == []
+    assert every.endpoint.subscribes(EventKind.GOAL_CLOSED)
     some = services.create_endpoint(
         actor=world.ceo, url="https://hooks.example.com/b", kinds=[EventKind.GOAL_CLOSED]
     )
@@ -144,16 +145,19 @@ def test_the_pages_add_show_the_secret_once_switch_off_replay_and_remove(
     assert answer.status_code == 201
     endpoint = Endpoint.objects.get()
     secret = answer.context["secret"]
-    assert secret.startswith("whsec_") and secret in answer.content.decode()
+    assert secret.startswith("whsec_")
+    assert secret in answer.content.decode()
 
     page = client.get(url(world, "settings-webhook", endpoint.pk)).content.decode()
     assert secret not in page
     assert "https://hooks.example.com/cascade" in page
     listing = client.get(url(world, "settings-webhooks")).content.decode()
-    assert secret not in listing and "Our data lake" in listing
+    assert secret not in listing
+    assert "Our data lake" in listing
 
     bad = client.post(url(world, "settings-webhooks"), {"url": "http://hooks.example.com/"})
-    assert bad.status_code == 400 and "https://" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "https://" in bad.content.decode()
 
     goal = goal_with_kr(world)
     with django_capture_on_commit_callbacks(execute=True):
@@ -161,7 +165,9 @@ def test_the_pages_add_show_the_secret_once_switch_off_replay_and_remove(
     delivery = Delivery.objects.get(kind=EventKind.CHECKED_IN)
     Delivery.objects.filter(pk=delivery.pk).update(status="failed", last_status_code=500)
     page = client.get(url(world, "settings-webhook", endpoint.pk)).content.decode()
-    assert "key_result.checked_in" in page and "Replay" in page and "HTTP 500" in page
+    assert "key_result.checked_in" in page
+    assert "Replay" in page
+    assert "HTTP 500" in page
 
     client.post(url(world, "settings-webhook-replay", delivery.pk))
     assert Delivery.objects.filter(replay_of=delivery).count() == 1
@@ -191,3 +197,24 @@ def test_the_job_is_registered_with_the_scheduler():
 
     job = scheduler._jobs["webhooks.due_deliveries"]
     assert job.run is tasks.queue_due
+
+
+def test_rotating_the_keys_reseals_the_webhook_secrets(world, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cascade.integrations.encryption import unseal
+
+    old, new = (
+        "Q2FzY2FkZSB0ZXN0IGtleSwgbmV2ZXIgZm9yIHJlYWw=",
+        "TmV3IGtleSBmb3IgdGVzdHMsIG5vdCByZWFsIDEyMzQ=",
+    )
+    settings.CASCADE_ENCRYPTION_KEYS = [old]
+    created = services.create_endpoint(actor=world.ceo, url="https://hooks.example.com/a")
+    settings.CASCADE_ENCRYPTION_KEYS = [new, old]
+    out = StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+    assert "1 webhook secret" in out.getvalue()
+    settings.CASCADE_ENCRYPTION_KEYS = [new]
+    assert unseal(Endpoint.objects.get().secret_sealed) == created.secret
