@@ -48,7 +48,11 @@ def test_adding_a_webhook_and_its_deliveries(browser, live_server, screenshot, v
             event_ids,
             [
                 (DeliveryStatus.SUCCEEDED, 200, ""),
-                (DeliveryStatus.FAILED, 500, "The endpoint answered 500. Gave up after 6 attempts."),
+                (
+                    DeliveryStatus.FAILED,
+                    500,
+                    "The endpoint answered 500. Gave up after 6 attempts.",
+                ),
                 (DeliveryStatus.PENDING, 503, "The endpoint answered 503."),
             ],
             strict=True,

@@ -218,15 +218,36 @@ def test_private_addresses_are_refused_unless_allowed(world, settings):
 
 
 def test_a_name_that_resolves_to_a_private_address_is_not_sent_to(
-    world, receiver, settings, django_capture_on_commit_callbacks
+    world, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
+    import socket
+
     hook(world, receiver)  # registered while allowed (the receiver's fixture)
     settings.CASCADE_WEBHOOKS_ALLOW_PRIVATE = False
-    Endpoint.objects.update(url=receiver.url.replace("127.0.0.1", "localhost.example.test"))
+    Endpoint.objects.update(url=receiver.url.replace("127.0.0.1", "hooks.internal.example"))
+    # The name resolution (not the database) answers as a hostile DNS record would.
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, 1, 6, "", ("10.0.0.5", 0))]
+    )
     goal = goal_with_kr(world)
     delivery = check_in(world, goal, 10, django_capture_on_commit_callbacks)
     assert tasks.deliver.call(delivery.pk) == "failed"
+    delivery.refresh_from_db()
+    assert "private address" in delivery.last_error
     assert receiver.requests == []
+
+
+def test_a_name_that_does_not_resolve_is_retried(
+    world, receiver, settings, django_capture_on_commit_callbacks
+):
+    hook(world, receiver)
+    settings.CASCADE_WEBHOOKS_ALLOW_PRIVATE = False
+    Endpoint.objects.update(url="https://nowhere.invalid/hooks")
+    goal = goal_with_kr(world)
+    delivery = check_in(world, goal, 10, django_capture_on_commit_callbacks)
+    assert tasks.deliver.call(delivery.pk) == "retry"
+    delivery.refresh_from_db()
+    assert delivery.last_error.startswith("Could not connect")
 
 
 def test_the_secret_is_sealed_and_never_logged(

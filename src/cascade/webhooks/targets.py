@@ -90,8 +90,8 @@ def check(url: str) -> None:
         raise Refused(f"{host} is a private address.")
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError as error:
-        raise Refused(f"Could not resolve {host}: {error.strerror or error}") from None
+    except OSError:
+        return  # not resolvable now: the send fails to connect, and is retried
     for info in infos:
         if not _public(str(info[4][0])):
             raise Refused(f"{host} resolves to a private address.")
