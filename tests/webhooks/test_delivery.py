@@ -271,3 +271,18 @@ def test_the_secret_is_sealed_and_never_logged(
     stored = json.dumps(list(Delivery.objects.values()), default=str)
     stored += json.dumps(list(AuditEvent.objects.values("data")), default=str)
     assert key not in stored
+
+
+def test_a_batch_of_one_endpoint_is_sent_in_order_by_one_task(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    hook(world, receiver)
+    goal = goal_with_kr(world)
+    first = check_in(world, goal, 10, django_capture_on_commit_callbacks)
+    second = check_in(world, goal, 20, django_capture_on_commit_callbacks)
+    receiver.answer(503)
+    assert tasks.deliver_many.call([first.pk, second.pk]) == {"retry": 1, "succeeded": 1}
+    assert [json.loads(r.body)["data"]["id"] for r in receiver.requests] == [
+        first.event_id,
+        second.event_id,
+    ]

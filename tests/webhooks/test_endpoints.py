@@ -218,3 +218,30 @@ def test_rotating_the_keys_reseals_the_webhook_secrets(world, settings):
     assert "1 webhook secret" in out.getvalue()
     settings.CASCADE_ENCRYPTION_KEYS = [new]
     assert unseal(Endpoint.objects.get().secret_sealed) == created.secret
+
+
+def test_a_batch_check_in_is_one_query_for_the_endpoints_and_one_task_per_endpoint(
+    world, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from cascade.goals import services as goals
+
+    goal = world.goal(
+        "Grow revenue", krs=[{"kind": "metric", "start": 0, "target": 100} for _ in range(5)]
+    )
+    for n in range(2):
+        services.create_endpoint(actor=world.ceo, url=f"https://hooks.example.com/{n}")
+    entries = [{"key_result": world.kr(goal, i), "value": 10 + i} for i in range(5)]
+    with (
+        CaptureQueriesContext(connection) as captured,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        goals.check_in_many(actor=world.ceo, entries=entries)
+    endpoint_reads = [
+        q for q in captured.captured_queries if 'FROM "webhooks_endpoint"' in q["sql"]
+    ]
+    assert len(endpoint_reads) == 1
+    assert Delivery.objects.filter(kind=EventKind.CHECKED_IN).count() == 10
+    queued = DBTaskResult.objects.filter(task_path=tasks.deliver_many.module_path)
+    assert sorted(len(q.args_kwargs["args"][0]) for q in queued) == [5, 5]

@@ -5,7 +5,7 @@ one ``on_commit`` callback per transaction however many events it writes. After 
 callback asks once for the organisation's active endpoints (the one extra query of a write, none
 while the transaction is open); with none it stops there. Otherwise it reads the events again
 (so an event rolled back with a savepoint is not sent), stores one ``Delivery`` per subscribed
-endpoint and queues their sends.
+endpoint and queues their sends: one task per endpoint.
 """
 
 from __future__ import annotations
@@ -88,8 +88,7 @@ def _flush(recorded: list[tuple[int, int]]) -> None:
     ]
     if deliveries:
         Delivery.objects.bulk_create(deliveries)
-        for delivery in deliveries:
-            tasks.deliver.enqueue(delivery.pk)
+        tasks.queue([(d.pk, d.endpoint.pk) for d in deliveries])
 
 
 def payload(event: AuditEvent) -> dict[str, Any]:

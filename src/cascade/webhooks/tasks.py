@@ -52,15 +52,37 @@ USER_AGENT = "Cascade-Webhooks/1"
 
 
 def queue_due(now: datetime) -> list[int]:
-    """The periodic job: queue a send for every pending delivery that is due."""
+    """The periodic job: queue the sends of the pending deliveries that are due (one task per
+    endpoint, so a slow endpoint holds up only its own)."""
     due = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:DUE_PER_ROUND]
+        .values_list("pk", "endpoint_id")[:DUE_PER_ROUND]
     )
-    for pk in due:
-        deliver.enqueue(pk)
-    return due
+    queue(due)
+    return [pk for pk, _ in due]
+
+
+def queue(deliveries: list[tuple[int, int]]) -> None:
+    """Queue (delivery id, endpoint id) pairs: one task per endpoint."""
+    by_endpoint: dict[int, list[int]] = {}
+    for pk, endpoint_id in deliveries:
+        by_endpoint.setdefault(endpoint_id, []).append(pk)
+    for ids in by_endpoint.values():
+        if len(ids) == 1:
+            deliver.enqueue(ids[0])
+        else:
+            deliver_many.enqueue(ids)
+
+
+@task()
+def deliver_many(delivery_ids: list[int]) -> dict[str, int]:
+    """Send several deliveries (of one endpoint), one after another, oldest first."""
+    outcome: dict[str, int] = {}
+    for pk in delivery_ids:
+        result = send(pk)
+        outcome[result] = outcome.get(result, 0) + 1
+    return outcome
 
 
 @task()
