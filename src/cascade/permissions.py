@@ -18,6 +18,7 @@ The rules (DESIGN §2, the foundation issue):
 * Organisation settings, people, teams and periods are for super users.
 * Whoever sees a goal may comment on it, and mention people who see it too; a comment is
   edited by its author only, and deleted by its author or a super user.
+* Outbound webhooks (endpoints, deliveries, replays) are for super users.
 * Data-source connections (Jira, Salesforce) are for super users; binding a key result to one,
   and asking it to sync now, follows editing the key result: its goal's owner or a super user.
 """
@@ -111,6 +112,12 @@ def can_align(actor: Member, junior: Goal, senior: Goal) -> bool:
 
 def can_manage_connections(actor: Member) -> bool:
     """Adding, changing, testing and removing data-source connections: super users."""
+    return is_super_user(actor)
+
+
+def can_manage_webhooks(actor: Member) -> bool:
+    """Registering, changing, removing and replaying outbound webhooks, and reading their
+    deliveries: super users."""
     return is_super_user(actor)
 
 

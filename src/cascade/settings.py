@@ -26,6 +26,9 @@ CACHE_URL          default: Django's database cache (a table in the database, sh
 CASCADE_TRUSTED_PROXIES  default: 0. How many reverse proxies in front of Cascade append to
                    X-Forwarded-For; with 0 the client's address is REMOTE_ADDR and the header
                    is ignored (a client can write anything in it)
+CASCADE_WEBHOOKS_ALLOW_PRIVATE  default: the value of DEBUG. Off: webhook URLs must be https
+                   and must not resolve to a private, loopback, link-local or reserved address
+                   (no requests into the server's own network). On: http and any address
 """
 
 import os
@@ -153,6 +156,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cascade.integrations",
     "cascade.notifications",
+    "cascade.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +318,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # `cascade worker` runs the tasks and schedules the syncs that are due.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CASCADE_WORKER_TIMEOUT = env_seconds("CASCADE_WORKER_TIMEOUT", 90)
+CASCADE_WEBHOOKS_ALLOW_PRIVATE = env_bool("CASCADE_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ from tests.api.data_source_rows import data_source_rows, stop_fake_services
 from tests.api.error_codes import documented_codes
 from tests.api.notification_rows import notification_rows
 from tests.api.performance_rows import performance_rows
+from tests.api.webhook_rows import webhook_rows
 
 Value = Any | Callable[[Org], Any]
 
@@ -833,6 +834,8 @@ MATRIX |= performance_rows(Call)
 MATRIX |= notification_rows(Call)
 # Connections and key results' sources (cascade.integrations.api): tests/api/data_source_rows.py.
 MATRIX |= data_source_rows(Call)
+# Webhooks, their deliveries and replays (cascade.webhooks.api): tests/api/webhook_rows.py.
+MATRIX |= webhook_rows(Call)
 
 
 def closed(org: Org, goal: Any) -> Any:

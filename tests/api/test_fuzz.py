@@ -47,6 +47,8 @@ from cascade.orgs import services as orgs
 from cascade.orgs.models import Member, Team
 from cascade.performance import services as performance
 from cascade.performance.models import Assessment, GoalSheet, Review, ReviewCycle, SheetItem
+from cascade.webhooks import services as webhooks
+from cascade.webhooks.models import Delivery, Endpoint
 from tests.builders import World, make_world, metric, milestone, threshold, total
 
 SEED = os.environ.get("CASCADE_FUZZ_SEED", "20261123")
@@ -219,6 +221,8 @@ PATH_IDS = {
     "member_id": Member,
     "team_id": Team,
     "connection_id": Connection,
+    "webhook_id": Endpoint,
+    "delivery_id": Delivery,
     **KNOWN,
 }
 
@@ -288,6 +292,16 @@ def test_hostile_values_in_every_parameter_and_field(django_db_reset_sequences, 
         name="Jira",
         base_url="http://127.0.0.1:9",  # nothing listens: a test of it fails at once
         secret="a-token",
+    )
+    hook = webhooks.create_endpoint(
+        actor=Member.objects.order_by("pk").first(), url="https://hooks.example.com/f"
+    ).endpoint
+    Delivery.objects.create(
+        organisation_id=hook.organisation_id,
+        endpoint=hook,
+        event_id=1,
+        kind="goal.created",
+        payload={},
     )
     client.raise_request_exception = False
     spec = client.get("/api/v1/openapi.json").json()

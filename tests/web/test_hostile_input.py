@@ -33,6 +33,8 @@ from cascade.notifications.services import Message, notify
 from cascade.notifications.topics import Topic
 from cascade.orgs import services as orgs
 from cascade.performance.models import GoalSheet, Review, ReviewCycle, SheetComment, SheetItem
+from cascade.webhooks import services as webhooks
+from cascade.webhooks.models import Delivery
 from tests.api.test_fuzz import build_performance
 from tests.builders import metric, milestone, total
 from tests.web.helpers import url
@@ -175,6 +177,14 @@ def full_organisation(world) -> dict[str, int]:
     )
     manager_review = Review.objects.filter(cycle__name="Manager reviews").first()
     assert manager_review is not None
+    webhook = webhooks.create_endpoint(actor=world.ceo, url="https://hooks.example.com/c").endpoint
+    delivery = Delivery.objects.create(
+        organisation=world.organisation,
+        endpoint=webhook,
+        event_id=1,
+        kind="goal.created",
+        payload={},
+    )
     comment = goals.add_comment(
         actor=world.ceo, goal=company, body=f"**Go** @[Vera](member:{vp.pk})"
     )
@@ -190,6 +200,8 @@ def full_organisation(world) -> dict[str, int]:
         "cycle_id": ReviewCycle.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
         "review_id": manager_review.pk,
         "connection_id": connection.pk,
+        "endpoint_id": webhook.pk,
+        "delivery_id": delivery.pk,
         "notification_id": notify(
             [Message(recipient=world.ceo, topic=Topic.MADE_OWNER, title="Yours", link="/")]
         )[0].pk,

@@ -34,6 +34,7 @@ from cascade.api import (
 from cascade.api.auth import session_auth, token_auth
 from cascade.api.docs import OfflineSwagger
 from cascade.integrations import api as data_sources
+from cascade.webhooks import api as webhooks
 
 DESCRIPTION = """
 Everything a person can do in Cascade, for programs: script check-ins, sync goals from other
@@ -103,5 +104,6 @@ for module in (
     reviews,
     notifications,
     data_sources,
+    webhooks,
 ):
     api.add_router("", module.router)

@@ -1,5 +1,9 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 
+from cascade.audit import listeners
 from cascade.core import clock
 from cascade.orgs.models import Member, OrgScoped
 
@@ -63,6 +67,21 @@ class EventKind(models.TextChoices):
     COMMENT_ADDED = "comment.added"
     COMMENT_EDITED = "comment.edited"
     COMMENT_DELETED = "comment.deleted"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_REMOVED = "webhook.removed"
+    WEBHOOK_REPLAYED = "webhook.replayed"
+
+
+class AuditEventManager(models.Manager["AuditEvent"]):
+    """Tells ``audit.listeners`` of the events a ``bulk_create`` wrote (``save`` tells of one)."""
+
+    def bulk_create(
+        self, objs: Iterable["AuditEvent"], *args: Any, **kwargs: Any
+    ) -> list["AuditEvent"]:
+        created: list[AuditEvent] = super().bulk_create(objs, *args, **kwargs)
+        listeners.recorded(created)
+        return created
 
 
 class AuditEvent(OrgScoped):
@@ -81,12 +100,20 @@ class AuditEvent(OrgScoped):
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=clock.now)
 
+    objects = AuditEventManager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organisation", "-created_at"]),
             models.Index(fields=["goal", "-created_at"]),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            listeners.recorded([self])
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"

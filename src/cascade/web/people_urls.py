@@ -42,4 +42,5 @@ urlpatterns = [
     ),
     path("settings/periods/", org_settings.periods, name="settings-periods"),
     path("", include("cascade.integrations.urls")),
+    path("", include("cascade.webhooks.urls")),
 ]
