@@ -71,3 +71,31 @@ def test_whoever_pressed_sync_now_is_not_told_what_they_saw(world, binding):
     finish(binding, RunStatus.FAILED)
     finish(binding, RunStatus.FAILED, requested_by=world.ceo)
     assert not failing_notes(world.ceo)
+
+
+def test_an_owner_who_is_not_a_super_user_reads_the_error_without_host_names(world, binding):
+    from urllib.parse import urlsplit
+
+    from cascade.goals import services as goals
+
+    host = urlsplit(binding.connection.base_url).hostname
+    vera = world.person("Vera")
+    goals.update_goal(actor=world.ceo, goal=binding.key_result.goal, owner=vera)
+
+    def fail() -> None:
+        run = SyncRun.objects.create(
+            organisation_id=binding.organisation_id,
+            binding=binding,
+            idempotency_key=f"manual:{next(_keys)}",
+            trigger="manual",
+            status=RunStatus.RUNNING,
+            attempt=1,
+        )
+        runs._failed(run, SyncError(ErrorKind.BAD_QUERY, f"Could not reach {host}: refused."))
+
+    for _ in range(3):
+        fail()
+
+    [note] = failing_notes(vera)
+    assert "Could not reach" in note.body
+    assert host not in note.body

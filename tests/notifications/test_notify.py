@@ -125,3 +125,51 @@ def test_the_plain_text_part_is_not_html_escaped(world, smtp):
     assert "R&D's <plan>" in smtp.text(mail)
     assert "Tom & Jerry's" in smtp.text(mail)
     assert "R&amp;D" in smtp.html(mail)  # the HTML part stays escaped
+
+
+def test_a_title_is_kept_to_one_line(world):
+    vera = world.person("Vera")
+    [stored] = services.notify([message(vera, title="Two\nlines\r\n and  more")])
+    assert stored.title == "Two lines and more"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("checkin_time", "٠٩:٠٠", "time_invalid"),
+        ("checkin_time", "99999999999999999999:00", "time_invalid"),
+        ("checkin_weekday", "٣", "weekday_invalid"),
+        ("nudge_after_days", "²", "nudge_after_days_invalid"),
+    ],
+)
+def test_the_cadence_takes_ascii_digits_only(world, field, value, code):
+    from django.core.exceptions import ValidationError
+
+    from cascade.orgs import services as orgs
+
+    good = {
+        "checkin_weekday": 0,
+        "checkin_time": "09:00",
+        "nudge_after_days": 2,
+        "timezone": "Europe/Berlin",
+    }
+    with pytest.raises(ValidationError) as refused:
+        orgs.change_checkin_cadence(actor=world.ceo, **(good | {field: value}))
+    assert refused.value.error_dict[field][0].code == code
+
+
+@pytest.mark.parametrize(
+    ("link", "followed"),
+    [
+        ("/o/acme/goals/1/", True),
+        ("//evil.example/", False),
+        ("/\t/evil.example/", False),
+        ("/\\evil.example/", False),
+        ("https://evil.example/", False),
+        ("/o/acme/goals/1/\n", False),
+    ],
+)
+def test_only_paths_inside_cascade_are_followed(link, followed):
+    from cascade.web.views.notifications import _safe_path
+
+    assert _safe_path(link) is followed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -286,3 +287,69 @@ def test_a_batch_of_one_endpoint_is_sent_in_order_by_one_task(
         first.event_id,
         second.event_id,
     ]
+
+
+def test_the_send_connects_to_the_address_it_checked_not_a_second_lookup(
+    world, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """DNS rebinding: the name is resolved once, checked, and that address is connected to."""
+    import socket
+
+    from cascade.webhooks import targets
+
+    hook(world, receiver)
+    settings.CASCADE_WEBHOOKS_ALLOW_PRIVATE = False
+    port = receiver.url.split(":")[2].split("/")[0]
+    Endpoint.objects.update(url=receiver.url.replace("127.0.0.1", "hooks.pinned.example"))
+    lookups = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host != "hooks.pinned.example":  # the connection to the address literal
+            return real_getaddrinfo(host, *args, **kwargs)
+        lookups.append(host)  # a second lookup of the name would answer a private address
+        address = "127.0.0.1" if len(lookups) == 1 else "10.0.0.5"
+        return [(socket.AF_INET, 1, 6, "", (address, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+    def public(address):
+        ipaddress.ip_address(address)  # a name is not an address (ValueError), as in targets
+        return address == "127.0.0.1"  # the receiver stands in for a public address
+
+    monkeypatch.setattr(targets, "_public", public)
+    goal = goal_with_kr(world)
+    delivery = check_in(world, goal, 10, django_capture_on_commit_callbacks)
+
+    assert tasks.deliver.call(delivery.pk) == "succeeded"
+    assert lookups == ["hooks.pinned.example"]
+    [received] = receiver.requests
+    assert received.headers["host"] == f"hooks.pinned.example:{port}"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a00:5",
+        "::7f00:1",
+        "fec0::1",
+        "2002:a00:5::1",
+        "::ffff:10.0.0.5",
+        "169.254.169.254",
+    ],
+)
+def test_ipv6_forms_that_reach_private_ipv4_are_not_public(address):
+    from cascade.webhooks import targets
+
+    assert not targets._public(address)
+
+
+@pytest.mark.parametrize("header", ["99999999999999", "²", "-5", "Mon, 99 Foo 99999 99:99:99 GMT"])
+def test_a_nonsense_retry_after_is_ignored(header):
+    import httpx
+
+    from cascade.webhooks.tasks import _retry_after
+
+    # Header values arrive as bytes: a "²" is what latin-1 makes of them.
+    headers = httpx.Headers({"retry-after": header.encode("utf-8")})
+    assert _retry_after(headers, clock.now()) is None

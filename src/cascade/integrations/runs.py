@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.tasks import TaskContext, task
 
+from cascade import permissions
 from cascade.audit.models import EventKind
 from cascade.audit.services import record
 from cascade.core import clock, formatting
@@ -52,6 +53,7 @@ from cascade.integrations.models import (
     SyncRun,
 )
 from cascade.integrations.modes import Query, measure
+from cascade.integrations.redaction import error_for_reader
 from cascade.notifications import events
 from cascade.progress import OPEN_STATES
 
@@ -311,10 +313,14 @@ def _tell_if_failing(run: SyncRun, binding: Binding) -> None:
     kr = KeyResult.objects.select_related("goal__owner", "goal__organisation").get(
         pk=binding.key_result_id
     )
+    owner = kr.goal.owner
     events.sync_failing(
         goal=kr.goal,
         key_result_title=kr.title,
-        error=run.error,
+        # The owner reads it as on the KR's page: without host names unless a super user.
+        error=error_for_reader(
+            run.error, binding.connection, full=permissions.can_read_source_errors(owner)
+        ),
         failures=in_a_row,
         run_id=run.pk,
         requested_by_id=run.requested_by_id,

@@ -77,7 +77,8 @@ def notify(messages: list[Message]) -> list[Notification]:
                 organisation_id=m.recipient.organisation_id,
                 recipient=m.recipient,
                 topic=topic,
-                title=m.title[:300],
+                # One line: a title is also an email's subject, where a newline is refused.
+                title=" ".join(m.title.split())[:300],
                 body=m.body[:4000],
                 link=m.link,
                 goal_id=m.goal_id,

@@ -29,10 +29,32 @@ def allow_private() -> bool:
     return bool(getattr(settings, "CASCADE_WEBHOOKS_ALLOW_PRIVATE", False))
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, NAT64, 6to4, Teredo, IPv4-compatible):
+    where a packet to it ends up, so that is what must be public."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip in NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # 64:ff9b::a.b.c.d, ::a.b.c.d
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    return None
+
+
 def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%", 1)[0]
+    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in SITE_LOCAL:
+            return False
+        ip = _embedded_ipv4(ip) or ip
     return ip.is_global and not ip.is_multicast
 
 
@@ -81,20 +103,33 @@ def _private_host(host: str) -> bool:
         return False  # a name: resolved before each send
 
 
-def check(url: str) -> None:
-    """Before a send: refuse a host that resolves to an address that is not public."""
+class Unresolved(Exception):
+    """The host's name does not resolve now: the send is retried later."""
+
+
+def check(url: str) -> str | None:
+    """Before a send: the public address to connect to, or ``Refused``.
+
+    The name is resolved once, here, and the send connects to the address checked (see
+    ``tasks``): a second lookup by the HTTP client could answer differently (DNS rebinding).
+    ``None`` when private addresses are allowed: then the client resolves as usual.
+    """
     if allow_private():
-        return
+        return None
     host = urlsplit(url).hostname or ""
     if _private_host(host):
         raise Refused(f"{host} is a private address.")
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError:
-        return  # not resolvable now: the send fails to connect, and is retried
-    for info in infos:
-        if not _public(str(info[4][0])):
+    except (OSError, UnicodeError):
+        raise Unresolved(f"{host} does not resolve.") from None
+    addresses = [str(info[4][0]).split("%", 1)[0] for info in infos]
+    if not addresses:
+        raise Unresolved(f"{host} does not resolve.")
+    for address in addresses:
+        if not _public(address):
             raise Refused(f"{host} resolves to a private address.")
+    return addresses[0]
 
 
-__all__ = ["Refused", "ValidationError", "allow_private", "check", "clean_url"]
+__all__ = ["Refused", "Unresolved", "ValidationError", "allow_private", "check", "clean_url"]

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.db import transaction
@@ -123,23 +125,17 @@ def send(delivery_id: int) -> str:
         **sign(unseal(endpoint.secret_sealed), delivery.message_id, now, body),
     }
     try:
-        targets.check(endpoint.url)
-        response = httpx.post(
-            endpoint.url,
-            content=body.encode(),
-            headers=headers,
-            timeout=TIMEOUT,
-            follow_redirects=False,
-        )
+        code, answered = _post(endpoint.url, body, headers)
     except targets.Refused as refused:
         return _finish(delivery, now, attempt, DeliveryStatus.FAILED, None, str(refused))
+    except targets.Unresolved as unresolved:
+        return _retry(delivery, now, attempt, None, f"Could not connect: {unresolved}", None)
     except httpx.TimeoutException:
         return _retry(delivery, now, attempt, None, "No answer within 10 seconds.", None)
     except httpx.HTTPError as error:
         return _retry(
             delivery, now, attempt, None, f"Could not connect: {type(error).__name__}.", None
         )
-    code = response.status_code
     if 200 <= code < 300:
         return _finish(delivery, now, attempt, DeliveryStatus.SUCCEEDED, code, "")
     if code == 410:
@@ -162,7 +158,7 @@ def send(delivery_id: int) -> str:
             attempt,
             code,
             f"The endpoint answered {code}.",
-            _retry_after(response, now),
+            _retry_after(answered, now),
         )
     return _finish(
         delivery,
@@ -174,16 +170,47 @@ def send(delivery_id: int) -> str:
     )
 
 
-def _retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
-    raw = response.headers.get("retry-after", "").strip()
+def _post(url: str, body: str, headers: dict[str, str]) -> tuple[int, httpx.Headers]:
+    """POST to the endpoint: the status and the headers of the answer, whose body is never read
+    (an endpoint must not be able to fill the worker's memory or hold it with a slow body).
+
+    Without private addresses allowed, the connection goes to the address ``targets.check``
+    resolved and checked, with the original name as the Host and, for https, as the TLS server
+    name (SNI) the certificate is verified against.
+    """
+    pinned = targets.check(url)
+    extensions: dict[str, str] = {}
+    if pinned is not None:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        literal = f"[{pinned}]" if ":" in pinned else pinned
+        netloc = f"{literal}:{parts.port}" if parts.port else literal
+        headers = {**headers, "host": parts.netloc.rsplit("@", 1)[-1]}
+        url = urlunsplit(parts._replace(netloc=netloc))
+        if parts.scheme == "https":
+            extensions["sni_hostname"] = host
+    with (
+        httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client,
+        client.stream(
+            "POST", url, content=body.encode(), headers=headers, extensions=extensions
+        ) as response,
+    ):
+        return response.status_code, response.headers
+
+
+RETRY_SECONDS = re.compile(r"[0-9]{1,9}")  # ASCII digits only; more than 30 years is nonsense
+
+
+def _retry_after(headers: httpx.Headers, now: datetime) -> timedelta | None:
+    raw = headers.get("retry-after", "").strip()
     if not raw:
         return None
-    if raw.isdigit():
+    if RETRY_SECONDS.fullmatch(raw):
         wait = timedelta(seconds=int(raw))
     else:
         try:
             wait = parsedate_to_datetime(raw) - now
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
     return min(max(wait, timedelta(0)), LONGEST_RETRY_AFTER)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from decimal import Decimal
 from zoneinfo import available_timezones
@@ -127,10 +128,7 @@ def _weekday(value: object) -> int:
         raise invalid(
             "Choose a weekday: 0 (Monday) to 6 (Sunday).", "weekday_invalid", "checkin_weekday"
         )
-    try:
-        day = int(value)
-    except ValueError:
-        day = -1
+    day = int(value) if isinstance(value, int) or re.fullmatch(r"[0-9]", value) else -1
     if not 0 <= day <= 6:
         raise invalid(
             "Choose a weekday: 0 (Monday) to 6 (Sunday).", "weekday_invalid", "checkin_weekday"
@@ -142,6 +140,9 @@ def _time(value: object) -> time:
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0, tzinfo=None)
     text = str(value or "").strip()
+    # ASCII digits only: int() would also read "٠٩:٠٠", and a long number overflows.
+    if not re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", text):
+        raise invalid("Give a time of day such as 09:00.", "time_invalid", "checkin_time")
     try:
         hours, minutes = text.split(":")
         parsed = time(int(hours), int(minutes))
@@ -154,10 +155,7 @@ def _nudge_days(value: object) -> int:
     message = f"Give 0 (no nudge) to {cadence.MAX_NUDGE_AFTER_DAYS} days."
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise invalid(message, "nudge_after_days_invalid", "nudge_after_days")
-    try:
-        days = int(value)
-    except ValueError:
-        days = -1
+    days = int(value) if isinstance(value, int) or re.fullmatch(r"[0-9]", value) else -1
     if not 0 <= days <= cadence.MAX_NUDGE_AFTER_DAYS:
         raise invalid(message, "nudge_after_days_invalid", "nudge_after_days")
     return days

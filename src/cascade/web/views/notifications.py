@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cascade.notifications import selectors, services
@@ -40,8 +41,15 @@ def inbox(request: HttpRequest, member: Member) -> HttpResponse:
 
 
 def _safe_path(link: str) -> bool:
-    """Notification links are paths inside Cascade; anything else is not followed."""
-    return link.startswith("/") and not link.startswith("//") and "\\" not in link
+    """Notification links are paths inside Cascade; anything else is not followed. Browsers
+    drop tabs and newlines from URLs ("/\t/evil.com" opens //evil.com): none may be in it."""
+    return (
+        link.startswith("/")
+        and link.isprintable()
+        and " " not in link
+        and url_has_allowed_host_and_scheme(link, allowed_hosts=None)
+        and not link.startswith(("//", "/\\"))
+    )
 
 
 @require_POST
